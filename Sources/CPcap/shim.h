@@ -1,0 +1,3 @@
+/* libpcap, imported privately by FMCCapture (reading, BPF filters). */
+#include <pcap/pcap.h>
+#include <stdio.h>

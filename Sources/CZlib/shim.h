@@ -1,0 +1,2 @@
+/* zlib, imported privately by FMCCapture (and later FMCTrace) for gzip input. */
+#include <zlib.h>
