@@ -95,6 +95,9 @@ public final class CaptureReader {
     private var blocks = 0
     private var sectionInterfaces: [Int] = []  // local interface id -> global index
     private var sectionSwapped = false
+    /// Set when a section header was skipped as damaged: the blocks of that section cannot
+    /// be interpreted (their interfaces are unknown), so they are skipped up to the next one.
+    private var skippingSection = false
 
     /// Largest record or block fmc will buffer; declared lengths above it are damage.
     static let maxBlock = 64 << 20
@@ -268,6 +271,12 @@ public final class CaptureReader {
         let type = sectionSwapped ? rawType.byteSwapped : rawType
         let length = Int(u32(p, 4, sectionSwapped))
         let index = blocks + 1
+        if skippingSection, length >= 12, length % 4 == 0, length <= CaptureReader.maxBlock, try reader.ensure(length) {
+            blocks += 1
+            skippedBytes += Int64(length)
+            reader.skip(length)
+            return nil
+        }
         guard length >= 12, length % 4 == 0, length <= CaptureReader.maxBlock else {
             throw Damage(
                 message: "block of type \(blockName(type)) declares length \(length) "
@@ -367,7 +376,10 @@ public final class CaptureReader {
                          place: .block(index, offset: at), resumeFrom: at + 4, atEnd: false)
         }
         guard major == 1 else {
-            throw Damage(message: "unsupported pcapng version \(major).\(minor)",
+            // Lenient mode then skips this whole section, not just its header.
+            sectionInterfaces = []
+            skippingSection = true
+            throw Damage(message: "unsupported pcapng version \(major).\(minor); the section it starts is skipped in lenient mode",
                          place: .block(index, offset: at), resumeFrom: at + Int64(length), atEnd: false)
         }
         guard try reader.ensure(length) else {
@@ -382,6 +394,7 @@ public final class CaptureReader {
         }
         blocks += 1
         sections += 1
+        skippingSection = false
         sectionSwapped = swap
         sectionInterfaces = []
         let endian = (swap == (1.bigEndian == 1)) ? "little-endian" : "big-endian"
