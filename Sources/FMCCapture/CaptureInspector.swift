@@ -78,6 +78,8 @@ public struct CaptureSummary {
     public var fragments = 0
     public var transportTruncated = 0
     public var vlanTagged = 0
+    /// IP-in-IP packets; their inner conversations are in the table beside the outer ones.
+    public var tunneled = 0
     /// Packets per IP protocol number.
     public var byProtocol: [UInt8: Int] = [:]
     /// Non-IP packets per EtherType.
@@ -130,7 +132,7 @@ public enum CaptureInspector {
         var stopped: InputError?
         // Hot-loop state lives in locals; folded into the summary once at the end.
         var records = 0, packets = 0, ipv4 = 0, ipv6 = 0, nonIP = 0, malformed = 0, undecoded = 0
-        var fragments = 0, truncated = 0, vlan = 0
+        var fragments = 0, truncated = 0, vlan = 0, tunneled = 0
         var captured: UInt64 = 0, original: UInt64 = 0
         var first = Int64.max, last = Int64.min
         let protocols = UnsafeMutablePointer<Int>.allocate(capacity: 256)
@@ -166,6 +168,14 @@ public enum CaptureInspector {
                         destination: info.destination, destinationPort: info.destinationPort,
                         ipProtocol: info.ipProtocol, laterFragment: info.fragment == .later,
                         bytes: packet.originalLength, time: packet.timeNs)
+                    if info.tunneled {
+                        tunneled += 1
+                        table.add(
+                            source: info.innerSource, sourcePort: info.innerSourcePort,
+                            destination: info.innerDestination, destinationPort: info.innerDestinationPort,
+                            ipProtocol: info.innerProtocol, laterFragment: info.innerLaterFragment,
+                            bytes: packet.originalLength, time: packet.timeNs)
+                    }
                 case .nonIP:
                     nonIP += 1
                     nonIPTypes[info.etherType, default: 0] += 1
@@ -198,6 +208,7 @@ public enum CaptureInspector {
         s.fragments = fragments
         s.transportTruncated = truncated
         s.vlanTagged = vlan
+        s.tunneled = tunneled
         for i in 0..<256 where protocols[i] > 0 { s.byProtocol[UInt8(i)] = protocols[i] }
         s.nonIPByType = nonIPTypes
         s.undecodedByLinkType = undecodedLinks

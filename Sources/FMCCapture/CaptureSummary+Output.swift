@@ -59,6 +59,7 @@ extension CaptureSummary {
             ("fragments", .int(fragments)),
             ("transport_truncated", .int(transportTruncated)),
             ("vlan_tagged", .int(vlanTagged)),
+            ("tunneled", .int(tunneled)),
             ("protocols", .object(protocols)),
             ("hosts", .int(hosts.count)),
             ("host_pairs", .int(pairs.count)),
@@ -141,8 +142,9 @@ extension CaptureSummary {
         let other = byProtocol.filter { CaptureSummary.protocolNames[$0.key] == nil }.values.reduce(0, +)
         row("transport", "TCP \(byProtocol[6] ?? 0), UDP \(byProtocol[17] ?? 0), ICMP \(byProtocol[1] ?? 0), "
             + "ICMPv6 \(byProtocol[58] ?? 0), other \(other)")
-        if fragments > 0 || vlanTagged > 0 || transportTruncated > 0 {
-            row("also", "fragments \(fragments), VLAN-tagged \(vlanTagged), transport header cut short \(transportTruncated)")
+        if fragments > 0 || vlanTagged > 0 || transportTruncated > 0 || tunneled > 0 {
+            row("also", "fragments \(fragments), VLAN-tagged \(vlanTagged), IP-in-IP \(tunneled), "
+                + "transport header cut short \(transportTruncated)")
         }
         let pairs = conversations.hostPairs()
         var hosts = Set<IPAddress>()

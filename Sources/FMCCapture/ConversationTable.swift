@@ -173,7 +173,13 @@ public final class ConversationTable {
             // the ports (same address both ends) keeps its direction.
             let reversed = e.key.b < e.key.a
             let pair = reversed ? HostPair(a: e.key.b, b: e.key.a) : HostPair(a: e.key.a, b: e.key.b)
-            pairs[pair, default: ConversationCounters()].merge(e.counters, reversed: reversed)
+            var c = e.counters
+            if e.key.a == e.key.b {
+                // A host talking to itself has no direction (tshark counts it all one way).
+                c.packetsAtoB += c.packetsBtoA; c.bytesAtoB += c.bytesBtoA
+                c.packetsBtoA = 0; c.bytesBtoA = 0
+            }
+            pairs[pair, default: ConversationCounters()].merge(c, reversed: reversed)
         }
         return pairs
     }

@@ -46,6 +46,15 @@ public struct PacketInfo: Sendable {
     public var transportTruncated = false
     /// 802.1Q / 802.1ad tags walked.
     public var vlanTags: UInt8 = 0
+    /// IP carried in IP (protocol 4 or 41: 6in4, 6rd, IPIP): the inner header's endpoints,
+    /// decoded one level deep so tunnelled conversations are seen as tshark sees them.
+    public var tunneled = false
+    public var innerSource = IPAddress(high: 0, low: 0, isIPv4: true)
+    public var innerDestination = IPAddress(high: 0, low: 0, isIPv4: true)
+    public var innerProtocol: UInt8 = 0
+    public var innerSourcePort: UInt16 = 0
+    public var innerDestinationPort: UInt16 = 0
+    public var innerLaterFragment = false
 
     public init() {}
 }
@@ -234,12 +243,105 @@ public enum PacketDecoder {
             guard n >= 4 else { info.transportTruncated = true; return }
             info.sourcePort = be16(p, 0)
             info.destinationPort = be16(p, 2)
+            if proto == 17, n > 8 { udpTunnel(p + 8, n - 8, &info) }
+        case 47:
+            gre(p, n, &info)
         case 1, 58:  // ICMP, ICMPv6
             guard n >= 2 else { info.transportTruncated = true; return }
             info.icmpType = p.load(as: UInt8.self)
             info.icmpCode = p.load(fromByteOffset: 1, as: UInt8.self)
+        case 4, 41:
+            tunnel(p, n, &info)
         default:
             break
         }
+    }
+
+    /// Tunnels over UDP recognised by their well-known port: GTP-U (2152), VXLAN (4789),
+    /// L2TPv2 data (1701). Anything that does not parse as such is left alone.
+    static func udpTunnel(_ p: UnsafeRawPointer, _ n: Int, _ info: inout PacketInfo) {
+        let ports = (info.sourcePort, info.destinationPort)
+        if ports.0 == 2152 || ports.1 == 2152 {
+            // GTPv1-U G-PDU: version 1, protocol type 1, message 0xFF.
+            guard n >= 8 else { return }
+            let flags = p.load(as: UInt8.self)
+            guard flags >> 5 == 1, flags & 0x10 != 0, p.load(fromByteOffset: 1, as: UInt8.self) == 0xFF else { return }
+            var o = 8
+            if flags & 0x07 != 0 {
+                guard n >= 12 else { return }
+                var next = p.load(fromByteOffset: 11, as: UInt8.self)
+                o = 12
+                var hops = 0
+                while next != 0 && hops < 8 {
+                    guard n > o else { return }
+                    let units = Int(p.load(fromByteOffset: o, as: UInt8.self))
+                    guard units > 0, n >= o + units * 4 else { return }
+                    next = p.load(fromByteOffset: o + units * 4 - 1, as: UInt8.self)
+                    o += units * 4
+                    hops += 1
+                }
+            }
+            tunnel(p + o, n - o, &info)
+        } else if ports.0 == 4789 || ports.1 == 4789 {
+            guard n >= 8 + 14, p.load(as: UInt8.self) & 0x08 != 0 else { return }
+            tunnelEthernet(p + 8, n - 8, &info)
+        } else if ports.0 == 1701 || ports.1 == 1701 {
+            // L2TPv2 data message: T=0, version 2; optional length, sequence and offset fields.
+            guard n >= 6 else { return }
+            let flags = be16(p, 0)
+            guard flags & 0x8000 == 0, flags & 0x000F == 2 else { return }
+            var o = 2 + (flags & 0x4000 != 0 ? 2 : 0) + 4 + (flags & 0x0800 != 0 ? 4 : 0)
+            if flags & 0x0200 != 0 {
+                guard n >= o + 2 else { return }
+                o += 2 + Int(be16(p, o))
+            }
+            guard n >= o + 2 else { return }
+            if be16(p, o) == 0xFF03 { o += 2 }  // PPP address and control
+            guard n >= o + 2 else { return }
+            let ppp = be16(p, o)
+            if ppp == 0x0021 || ppp == 0x0057 { tunnel(p + o + 2, n - o - 2, &info) }
+        }
+    }
+
+    /// GRE carrying IPv4, IPv6 or Ethernet (transparent bridging).
+    static func gre(_ p: UnsafeRawPointer, _ n: Int, _ info: inout PacketInfo) {
+        guard n >= 4 else { return }
+        let flags = be16(p, 0), type = be16(p, 2)
+        guard flags & 0x0007 <= 1 else { return }  // versions 0 and 1 (PPTP)
+        let o = 4 + (flags & 0x8000 != 0 ? 4 : 0) + (flags & 0x2000 != 0 ? 4 : 0) + (flags & 0x1000 != 0 ? 4 : 0)
+        guard n > o else { return }
+        switch type {
+        case 0x0800, 0x86DD: tunnel(p + o, n - o, &info)
+        case 0x6558: tunnelEthernet(p + o, n - o, &info)
+        default: break
+        }
+    }
+
+    static func tunnelEthernet(_ p: UnsafeRawPointer, _ n: Int, _ info: inout PacketInfo) {
+        guard !info.tunneled, n >= 14 else { return }
+        var inner = PacketInfo()
+        inner.tunneled = true
+        ethernet(p, n, &inner)
+        adoptInner(inner, &info)
+    }
+
+    /// Decodes an inner IP header into the `inner*` fields, leaving the outer ones intact.
+    static func tunnel(_ p: UnsafeRawPointer, _ n: Int, _ info: inout PacketInfo) {
+        guard !info.tunneled else { return }  // one level only
+        var inner = PacketInfo()
+        inner.tunneled = true  // stops a second level inside
+        rawIP(p, n, &inner)
+        adoptInner(inner, &info)
+    }
+
+    static func adoptInner(_ inner: PacketInfo, _ info: inout PacketInfo) {
+        guard inner.network == .ipv4 || inner.network == .ipv6 else { return }
+        info.tunneled = true
+        info.innerSource = inner.source
+        info.innerDestination = inner.destination
+        info.innerProtocol = inner.ipProtocol
+        info.innerSourcePort = inner.sourcePort
+        info.innerDestinationPort = inner.destinationPort
+        info.innerLaterFragment = inner.fragment == .later
     }
 }

@@ -83,6 +83,34 @@ struct DecodeTests {
         #expect(decode(udpIPv4, linkType: 127).network == .unsupportedLink)
     }
 
+    @Test("one level of tunnel is opened: IPIP, 6in4, GRE, GTP-U, VXLAN, L2TP")
+    func tunnels() {
+        let innerV6 = Frame.ipv6(Frame.v6(1), Frame.v6(2), next: 17, Frame.udp(1111, 2222))
+        let outer = { (proto: UInt8, payload: [UInt8]) in Frame.ipv4(Frame.v4(198, 18, 0, 1), Frame.v4(198, 18, 0, 2), proto: proto, payload) }
+        let gtp: [UInt8] = [0x30, 0xFF] + Frame.be16(UInt16(udpIPv4.count)) + [0, 0, 0, 7] + udpIPv4
+        let gtpExt: [UInt8] = [0x34, 0xFF, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0x85, 1, 0x10, 0x09, 0] + udpIPv4
+        let vxlan: [UInt8] = [0x08, 0, 0, 0, 0, 0, 1, 0] + Frame.ethernet(0x0800, udpIPv4)
+        let l2tp: [UInt8] = [0x00, 0x02, 0, 1, 0, 2, 0xFF, 0x03, 0x00, 0x57] + innerV6
+        let cases: [(String, [UInt8], String, UInt16)] = [
+            ("IPIP", outer(4, udpIPv4), "198.18.1.10", 5000),
+            ("6in4", outer(41, innerV6), "fd00:198:18:1::1", 1111),
+            ("GRE", outer(47, [0, 0, 0x86, 0xDD] + innerV6), "fd00:198:18:1::1", 1111),
+            ("GTP-U", outer(17, Frame.udp(2152, 2152, gtp)), "198.18.1.10", 5000),
+            ("GTP-U with extension header", outer(17, Frame.udp(2152, 2152, gtpExt)), "198.18.1.10", 5000),
+            ("VXLAN", outer(17, Frame.udp(40000, 4789, vxlan)), "198.18.1.10", 5000),
+            ("L2TP", outer(17, Frame.udp(1701, 1701, l2tp)), "fd00:198:18:1::1", 1111),
+        ]
+        for (name, frame, inner, port) in cases {
+            let i = decode(frame, linkType: 101)
+            #expect(i.source.description == "198.18.0.1", "\(name)")
+            #expect(i.tunneled, "\(name)")
+            #expect(i.innerSource.description == inner, "\(name)")
+            #expect(i.innerSourcePort == port, "\(name)")
+        }
+        // Plain UDP on a tunnel port that is not a tunnel stays plain.
+        #expect(!decode(outer(17, Frame.udp(2152, 2152, [1, 2, 3, 4, 5, 6, 7, 8, 9])), linkType: 101).tunneled)
+    }
+
     @Test("ICMP type and code")
     func icmp() {
         let i = decode(Frame.ipv4(1, 2, proto: 1, [8, 0, 0, 0]), linkType: 101)

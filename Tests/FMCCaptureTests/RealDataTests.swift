@@ -1,0 +1,276 @@
+// fmc against captures written by other people (scripts/fetch-test-data puts them in a cache
+// outside the repo; Tests/RealData/captures.tsv says what each one is). Oracles: capinfos
+// for packet counts, tshark for conversations, gopacket's pcapng conformance expectations.
+//
+// Without the cache these tests are skipped, unless FMC_REQUIRE_TEST_DATA=1 (scripts/test
+// sets it), in which case its absence is a failure.
+
+import FMCCore
+import Foundation
+import Testing
+
+@testable import FMCCapture
+
+enum RealData {
+    static let cache = ProcessInfo.processInfo.environment["FMC_TEST_DATA"] ?? "/var/cache/fmc-test-data"
+    static let required = ProcessInfo.processInfo.environment["FMC_REQUIRE_TEST_DATA"] == "1"
+    static let available = FileManager.default.fileExists(atPath: cache + "/READY")
+    /// Run when the data is there, or when it is required (and then fail loudly).
+    static let enabled = available || required
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    struct Row {
+        var path: String, kind: String, format: String, gzipLayers: Int, linkTypes: [Int], packets: Int, note: String
+        var full: String { cache + "/" + path }
+    }
+
+    static let rows: [Row] = {
+        guard let text = try? String(contentsOf: repo.appendingPathComponent("Tests/RealData/captures.tsv"), encoding: .utf8)
+        else { return [] }
+        return text.split(separator: "\n").dropFirst().map { line in
+            let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            return Row(path: f[0], kind: f[1], format: f[2], gzipLayers: Int(f[3]) ?? 0,
+                       linkTypes: f[4] == "-" ? [] : f[4].split(separator: ",").compactMap { Int($0) },
+                       packets: Int(f[5]) ?? -1, note: f.count > 6 ? f[6] : "")
+        }
+    }()
+
+    static func requireData() throws {
+        try #require(available, "real captures missing in \(cache): run scripts/fetch-test-data")
+        try #require(rows.count > 100, "Tests/RealData/captures.tsv missing or short")
+    }
+
+    /// Runs a program, returning stdout, or nil when it is not installed.
+    static func run(_ tool: String, _ args: [String]) -> String? {
+        let paths = ["/usr/bin/" + tool, "/usr/local/bin/" + tool]
+        guard let exe = paths.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else { return nil }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: exe)
+        p.arguments = args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return nil }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+@Suite("real captures", .enabled(if: RealData.enabled))
+struct RealDataTests {
+    static let unsupportedLinks: Set<Int> = [119, 127, 227, 256]
+
+    @Test("every well-formed file: the packet count of the manifest and of capinfos")
+    func wellFormed() throws {
+        try RealData.requireData()
+        var checked = 0
+        for row in RealData.rows where row.kind == "ok" {
+            let s = CaptureInspector.inspect(row.full)
+            #expect(s.packets == row.packets, "\(row.path)")
+            #expect(s.compressionLayers == row.gzipLayers, "\(row.path)")
+            #expect(s.format == row.format, "\(row.path)")
+            #expect(Set(s.linkTypes) == Set(row.linkTypes), "\(row.path)")
+            if row.linkTypes.contains(where: Self.unsupportedLinks.contains) {
+                #expect(s.errors.count == 1 && s.errors[0].message.contains("not supported"), "\(row.path)")
+            } else {
+                #expect(s.ok, "\(row.path): \(s.errors)")
+            }
+            // The manifest itself against the oracle, where capinfos can read the file.
+            if row.gzipLayers < 2, let out = RealData.run("capinfos", ["-c", "-M", row.full]) {
+                let count = out.split(separator: "\n").first { $0.contains("Number of packets") }
+                    .flatMap { Int($0.split(separator: ":").last!.trimmingCharacters(in: .whitespaces)) }
+                #expect(count == row.packets, "capinfos disagrees with the manifest on \(row.path)")
+            }
+            checked += 1
+        }
+        #expect(checked >= 150)
+    }
+
+    @Test("every damaged file: a clear error after the packets before the damage; lenient reads at least as much")
+    func damaged() throws {
+        try RealData.requireData()
+        let rows = RealData.rows.filter { $0.kind == "damaged" }
+        #expect(rows.count == 4)
+        for row in rows {
+            let s = CaptureInspector.inspect(row.full)
+            #expect(!s.ok, "\(row.path)")
+            #expect(s.packets == row.packets, "\(row.path)")
+            let e = try #require(s.errors.first)
+            #expect(e.file == row.full)
+            #expect(e.place.offset != nil, "\(row.path): \(e)")
+            var o = InspectOptions()
+            o.lenient = true
+            let l = CaptureInspector.inspect(row.full, options: o)
+            #expect(l.ok, "\(row.path): \(l.errors)")
+            #expect(l.packets >= s.packets)
+            #expect(l.damage.count >= 1)
+        }
+        // pcapfix's file: the record that claims more than remains.
+        let pcapfix = try #require(rows.first { $0.path.hasSuffix("test_damaged.pcap") })
+        let e = try #require(CaptureInspector.inspect(pcapfix.full).errors.first)
+        #expect(e.message.contains("16896") && e.message.contains("8756"))
+        // gopacket's test901: lenient skips the version-2.0 section and reads the third.
+        let v2 = try #require(rows.first { $0.path.hasSuffix("le/test901.pcapng") })
+        var o = InspectOptions()
+        o.lenient = true
+        #expect(CaptureInspector.inspect(v2.full, options: o).packets == 2)
+    }
+
+    @Test("files that are not captures are said to be so")
+    func notCaptures() throws {
+        try RealData.requireData()
+        for row in RealData.rows where row.kind == "not-capture" {
+            let s = CaptureInspector.inspect(row.full)
+            #expect(!s.ok)
+            #expect(s.errors.first?.message.contains("not a capture") == true, "\(row.path): \(s.errors)")
+        }
+    }
+
+    @Test("the libpcap engine counts what the native decoder counts, wherever libpcap reads the file")
+    func libpcapAgrees() throws {
+        try RealData.requireData()
+        var o = InspectOptions()
+        o.engine = .libpcap
+        var compared = 0
+        for row in RealData.rows where row.kind == "ok" && !row.note.contains("libpcap") {
+            let lib = CaptureInspector.inspect(row.full, options: o)
+            let native = CaptureInspector.inspect(row.full)
+            #expect(lib.packets == native.packets, "\(row.path): \(lib.errors)")
+            #expect(lib.capturedBytes == native.capturedBytes, "\(row.path)")
+            #expect(lib.conversations.count == native.conversations.count, "\(row.path)")
+            compared += 1
+        }
+        #expect(compared >= 100)
+    }
+
+    @Test("pcapng conformance files: interfaces, lengths, timestamps and bytes as gopacket expects")
+    func gopacket() throws {
+        try RealData.requireData()
+        let url = RealData.repo.appendingPathComponent("Tests/RealData/gopacket-pcapng-expected.json")
+        let all = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: [String: Any]])
+        let dir = "/deb/golang-github-gopacket-gopacket-dev/usr/share/gocode/src/github.com/gopacket/gopacket/pcapgo/tests/"
+        var packetsChecked = 0
+        for (name, expected) in all.sorted(by: { $0.key < $1.key }) where !name.contains("901") {
+            let r = readAll(RealData.cache + dir + name)
+            #expect(r.error == nil, "\(name): \(String(describing: r.error))")
+            #expect(r.packets.count == expected["packets"] as? Int, "\(name)")
+            let interfaces = expected["interfaces"] as? [[String: Any]] ?? []
+            #expect(r.reader?.interfaces.count == interfaces.count, "\(name)")
+            for (i, want) in interfaces.enumerated() where i < (r.reader?.interfaces.count ?? 0) {
+                let got = r.reader!.interfaces[i]
+                #expect(got.linkType == want["linktype"] as? Int, "\(name) interface \(i)")
+                #expect(Int(got.ticksPerSecond) == want["ticks_per_second"] as? Int, "\(name) interface \(i)")
+            }
+            for want in expected["packet_list"] as? [[String: Any]] ?? [] {
+                let index = want["index"] as! Int
+                guard index < r.packets.count else { Issue.record("\(name): packet \(index) missing"); continue }
+                let (p, bytes) = r.packets[index]
+                #expect(p.capturedLength == want["caplen"] as? Int, "\(name) #\(index)")
+                #expect(p.originalLength == want["origlen"] as? Int, "\(name) #\(index)")
+                if let ts = want["ts"] as? String { #expect(formatSeconds(p.timeNs) == ts, "\(name) #\(index)") }
+                #expect(SHA256.hex(bytes) == want["sha256"] as? String, "\(name) #\(index)")
+                packetsChecked += 1
+            }
+        }
+        #expect(packetsChecked >= 100)
+    }
+
+    @Test("host-pair conversations match tshark -z conv,ip / conv,ipv6 frame counts")
+    func conversationsMatchTshark() throws {
+        try RealData.requireData()
+        try #require(RealData.run("tshark", ["-v"]) != nil, "tshark is not installed")
+        let files = [
+            RealData.repo.appendingPathComponent("Traces/sample.pcap").path,
+            RealData.cache + "/deb/pathspider/usr/lib/python3/dist-packages/pathspider/tests/data/real.pcap",
+            RealData.cache + "/deb/python3-dpkt/usr/share/doc/python3-dpkt/examples/data/nb6-http.pcap",
+            RealData.cache + "/deb/pathspider/usr/lib/python3/dist-packages/pathspider/tests/data/icmp_ttl.pcap",
+            RealData.cache + "/deb/golang-github-gopacket-gopacket-dev/usr/share/gocode/src/github.com/gopacket/gopacket/pcap/test_loopback.pcap",
+        ]
+        for file in files {
+            let s = CaptureInspector.inspect(file)
+            var ours: [String: [UInt64]] = [:]
+            for (pair, c) in s.conversations.hostPairs() {
+                ours[[pair.a.description, pair.b.description].sorted().joined(separator: " ")] =
+                    [c.packetsAtoB, c.packetsBtoA].sorted()
+            }
+            var theirs: [String: [UInt64]] = [:]
+            for table in ["conv,ip", "conv,ipv6"] {
+                let out = try #require(RealData.run("tshark", ["-n", "-q", "-z", table, "-r", file]))
+                for line in out.split(separator: "\n") where line.contains("<->") {
+                    let f = line.split(separator: " ", omittingEmptySubsequences: true)
+                    // A <-> B  frames bytes unit  frames bytes unit  frames ...
+                    guard f.count > 9, let x = UInt64(f[3]), let y = UInt64(f[6]) else { continue }
+                    theirs[[String(f[0]), String(f[2])].sorted().joined(separator: " ")] = [x, y].sorted()
+                }
+            }
+            #expect(!theirs.isEmpty, "\(file)")
+            #expect(ours == theirs, "\(file): pairs only in fmc \(Set(ours.keys).subtracting(theirs.keys)), only in tshark \(Set(theirs.keys).subtracting(ours.keys))")
+            if ours != theirs {
+                for (k, v) in theirs where ours[k] != v { Issue.record("\(file) \(k): fmc \(ours[k] ?? []) tshark \(v)") }
+            }
+        }
+    }
+
+    @Test("the hour of real LAN traffic: hosts, streams and time order")
+    func realPcap() throws {
+        try RealData.requireData()
+        let s = CaptureInspector.inspect(RealData.cache + "/deb/pathspider/usr/lib/python3/dist-packages/pathspider/tests/data/real.pcap")
+        #expect(s.packets == 62781)
+        #expect(s.ok)
+        #expect(s.backwardSteps == 32)
+        #expect(s.warnings.contains { $0.message.contains("backwards") })
+        #expect(s.hostCount == 25)
+        let tcp = s.conversations.flows().filter { $0.0.ipProtocol == 6 }.count
+        #expect(tcp > 5500 && tcp < 6500)
+        var strict = InspectOptions()
+        strict.strict = true
+        #expect(!CaptureInspector.inspect(RealData.cache + "/deb/pathspider/usr/lib/python3/dist-packages/pathspider/tests/data/real.pcap", options: strict).ok)
+    }
+}
+
+/// SHA-256 (FIPS 180-4), enough to compare packet bytes with the hashes of the expectations.
+enum SHA256 {
+    static let k: [UInt32] = [
+        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+        0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+        0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+        0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+        0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+        0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+        0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+    ]
+
+    static func hex(_ message: [UInt8]) -> String {
+        var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
+        var m = message + [0x80]
+        while m.count % 64 != 56 { m.append(0) }
+        let bits = UInt64(message.count) * 8
+        for i in (0..<8).reversed() { m.append(UInt8(truncatingIfNeeded: bits >> (UInt64(i) * 8))) }
+        func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
+        var w = [UInt32](repeating: 0, count: 64)
+        for chunk in stride(from: 0, to: m.count, by: 64) {
+            for i in 0..<16 {
+                w[i] = UInt32(m[chunk + 4 * i]) << 24 | UInt32(m[chunk + 4 * i + 1]) << 16
+                    | UInt32(m[chunk + 4 * i + 2]) << 8 | UInt32(m[chunk + 4 * i + 3])
+            }
+            for i in 16..<64 {
+                let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
+                let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
+                w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
+            }
+            var (a, b, c, d, e, f, g, hh) = (h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7])
+            for i in 0..<64 {
+                let t1 = hh &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ ((e & f) ^ (~e & g)) &+ k[i] &+ w[i]
+                let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
+                (hh, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
+            }
+            h[0] &+= a; h[1] &+= b; h[2] &+= c; h[3] &+= d; h[4] &+= e; h[5] &+= f; h[6] &+= g; h[7] &+= hh
+        }
+        return h.map { v in
+            let s = String(v, radix: 16)
+            return String(repeating: "0", count: 8 - s.count) + s
+        }.joined()
+    }
+}
