@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -21,15 +22,20 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CCaptureSupport"),
         .target(name: "FMCCore"),
-        .target(name: "FMCCapture", dependencies: ["FMCCore", "CPcap", "CZlib", "CCaptureSupport"]),
+        .target(name: "FMCIO", dependencies: ["FMCCore", "CZlib"]),
+        .target(name: "FMCCapture", dependencies: ["FMCCore", "FMCIO", "CPcap", "CCaptureSupport"]),
+        .target(name: "FMCScenario", dependencies: ["FMCCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "FMCTrace", dependencies: ["FMCCore", "FMCIO", "FMCScenario"]),
         .executableTarget(
             name: "fmc",
             dependencies: [
-                "FMCCore", "FMCCapture",
+                "FMCCore", "FMCIO", "FMCCapture", "FMCScenario", "FMCTrace",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "FMCCoreTests", dependencies: ["FMCCore"]),
         .testTarget(name: "FMCCaptureTests", dependencies: ["FMCCapture", "FMCCore"]),
+        .testTarget(name: "FMCScenarioTests", dependencies: ["FMCScenario", "FMCCore"]),
+        .testTarget(name: "FMCTraceTests", dependencies: ["FMCTrace", "FMCScenario", "FMCCore", "FMCIO"]),
         .testTarget(name: "FMCCLITests", dependencies: ["FMCCore"]),
     ],
     swiftLanguageModes: [.v5]

@@ -5,6 +5,7 @@
 // is still in the summary, and the error is listed beside it (exit status 1 in the CLI).
 
 import FMCCore
+import FMCIO
 
 /// What a packet reader engine provides; the native decoder and libpcap both do.
 public protocol PacketSource: AnyObject {

@@ -9,6 +9,7 @@
 // engine (`--engine libpcap`) and the tests hold the two to the same counts.
 
 import FMCCore
+import FMCIO
 
 public enum CaptureFormat: String, Sendable {
     case pcap

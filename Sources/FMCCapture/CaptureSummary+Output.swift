@@ -2,6 +2,7 @@
 // and a conversation list comparable with `tshark -q -z conv,ip`.
 
 import FMCCore
+import FMCIO
 
 extension CaptureSummary {
     /// Distinct link types over all interfaces, in order of first appearance.

@@ -6,6 +6,7 @@
 // all of decoding.
 
 import FMCCore
+import FMCIO
 
 /// A bidirectional 5-tuple in canonical order: endpoint `a` is the lower (address, port).
 public struct FlowKey: Hashable, Sendable {

@@ -8,6 +8,7 @@
 import CCaptureSupport
 import CPcap
 import FMCCore
+import FMCIO
 #if canImport(Glibc)
 import Glibc
 #endif

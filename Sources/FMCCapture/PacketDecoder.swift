@@ -6,6 +6,7 @@
 
 import CPcap
 import FMCCore
+import FMCIO
 
 /// What the network layer of a packet turned out to be.
 public enum NetworkKind: UInt8, Sendable {

@@ -4,6 +4,7 @@
 
 import CPcap
 import FMCCore
+import FMCIO
 
 public final class PacketFilter {
     public let expression: String

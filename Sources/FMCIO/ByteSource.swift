@@ -1,4 +1,4 @@
-// Byte sources that capture decoders read from: a plain file, a zlib inflater layered on
+// Byte sources that every fmc reader (captures, mobility traces) reads from: a plain file, a zlib inflater layered on
 // any other source, and a prefetcher that moves a slow source (inflate) onto its own thread.
 //
 // Everything streams through fixed-size buffers, so memory does not grow with file length
@@ -15,21 +15,21 @@ import Darwin
 import Foundation
 
 /// Something that fills a caller's buffer; returns 0 only at the end of the stream.
-protocol ByteSource: AnyObject {
+public protocol ByteSource: AnyObject {
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
 }
 
 /// A failure below the capture format: the file system or the compression layer.
-struct SourceError: Error {
-    var message: String
+public struct SourceError: Error {
+    public var message: String
     /// Byte offset in the file (compressed offset for gzip errors), when known.
-    var fileOffset: Int64?
+    public var fileOffset: Int64?
 }
 
-final class FileSource: ByteSource {
+public final class FileSource: ByteSource {
     private let fd: Int32
 
-    init(path: String) throws {
+    public init(path: String) throws {
         fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SourceError(message: String(cString: strerror(errno)), fileOffset: nil) }
         var st = stat()
@@ -44,7 +44,7 @@ final class FileSource: ByteSource {
 
     deinit { close(fd) }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while true {
             let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if n >= 0 { return n }
@@ -57,15 +57,15 @@ final class FileSource: ByteSource {
 /// gzip (RFC 1952) decompression through zlib. Concatenated members are read as one stream,
 /// as gzip(1) does. Bytes after the last member that are not another member are counted and
 /// left for the caller to report.
-final class GzipSource: ByteSource {
+public final class GzipSource: ByteSource {
     private let input: ByteReader
     private var stream = z_stream()
     private var finished = false
     private var memberEnded = false
     /// Bytes after the final member that were not gzip data.
-    private(set) var trailingBytes: Int64 = 0
+    public private(set) var trailingBytes: Int64 = 0
 
-    init(input: ByteReader) throws {
+    public init(input: ByteReader) throws {
         self.input = input
         let rc = inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
         guard rc == Z_OK else { throw SourceError(message: "zlib init failed (\(rc))", fileOffset: 0) }
@@ -73,7 +73,7 @@ final class GzipSource: ByteSource {
 
     deinit { inflateEnd(&stream) }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         if finished { return 0 }
         var produced = 0
         while produced == 0 {
@@ -135,7 +135,7 @@ final class GzipSource: ByteSource {
 /// Runs another source on a background thread, a few chunks ahead of the reader. For gzip
 /// input the second core then inflates while the first decodes, so decoding costs little
 /// on top of decompression.
-final class PrefetchSource: ByteSource {
+public final class PrefetchSource: ByteSource {
     private let inner: ByteSource
     private let chunkSize: Int
     private let condition = NSCondition()
@@ -148,7 +148,7 @@ final class PrefetchSource: ByteSource {
     private var currentOffset = 0
     private var thread: Thread?
 
-    init(inner: ByteSource, chunkSize: Int = 1 << 20, chunks: Int = 4) {
+    public init(inner: ByteSource, chunkSize: Int = 1 << 20, chunks: Int = 4) {
         self.inner = inner
         self.chunkSize = chunkSize
         for _ in 0..<chunks {
@@ -167,7 +167,7 @@ final class PrefetchSource: ByteSource {
     }
 
     /// Stops the producer and waits for it; must be called before the source is dropped.
-    func stop() {
+    public func stop() {
         condition.lock()
         stopped = true
         condition.broadcast()
@@ -202,7 +202,7 @@ final class PrefetchSource: ByteSource {
         }
     }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         if current == nil {
             condition.lock()
             while ready.isEmpty && !innerEnded { condition.wait() }
@@ -233,16 +233,16 @@ final class PrefetchSource: ByteSource {
 
 /// A growable window over a source: decoders ask for `n` contiguous bytes at the cursor and
 /// read them in place, so a record is copied at most once (when the window slides).
-final class ByteReader: ByteSource {
+public final class ByteReader: ByteSource {
     private let source: ByteSource
     private var buffer: UnsafeMutableRawPointer
-    private(set) var capacity: Int
+    public private(set) var capacity: Int
     private var start = 0
     private var end = 0
     private var base: Int64 = 0
-    private(set) var atEnd = false
+    public private(set) var atEnd = false
 
-    init(source: ByteSource, capacity: Int = 1 << 20) {
+    public init(source: ByteSource, capacity: Int = 1 << 20) {
         self.source = source
         self.capacity = capacity
         buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
@@ -251,19 +251,19 @@ final class ByteReader: ByteSource {
     deinit { buffer.deallocate() }
 
     /// Stream offset of the cursor.
-    @inline(__always) var position: Int64 { base + Int64(start) }
-    @inline(__always) var available: Int { end - start }
-    @inline(__always) var pointer: UnsafeRawPointer { UnsafeRawPointer(buffer + start) }
+    @inline(__always) public var position: Int64 { base + Int64(start) }
+    @inline(__always) public var available: Int { end - start }
+    @inline(__always) public var pointer: UnsafeRawPointer { UnsafeRawPointer(buffer + start) }
 
     /// True when at least `n` bytes are available at the cursor; false only at end of stream.
     @inline(__always)
-    func ensure(_ n: Int) throws -> Bool {
+    public func ensure(_ n: Int) throws -> Bool {
         if end - start >= n { return true }
         return try fill(n)
     }
 
     @inline(__always)
-    func skip(_ n: Int) { start += n }
+    public func skip(_ n: Int) { start += n }
 
     private func fill(_ n: Int) throws -> Bool {
         if n > capacity {
@@ -293,7 +293,7 @@ final class ByteReader: ByteSource {
 
     /// Moves the cursor `n` bytes ahead, reading through data that is not buffered;
     /// returns how many bytes were actually skipped (fewer at end of stream).
-    func advance(_ n: Int64) throws -> Int64 {
+    public func advance(_ n: Int64) throws -> Int64 {
         var left = n
         while left > 0 {
             if available == 0 { if try !ensure(1) { break } }
@@ -305,7 +305,7 @@ final class ByteReader: ByteSource {
     }
 
     /// Consumes everything that remains and returns its length.
-    func drainCount() throws -> Int64 {
+    public func drainCount() throws -> Int64 {
         var total: Int64 = 0
         while try ensure(1) {
             total += Int64(available)
@@ -315,7 +315,7 @@ final class ByteReader: ByteSource {
     }
 
     /// As a source, a reader hands out its buffered bytes first, then reads straight through.
-    func read(into out: UnsafeMutableRawBufferPointer) throws -> Int {
+    public func read(into out: UnsafeMutableRawBufferPointer) throws -> Int {
         if available == 0 {
             if atEnd { return 0 }
             if out.count >= capacity / 2 {
@@ -336,18 +336,18 @@ final class ByteReader: ByteSource {
 }
 
 /// A file opened through however many gzip layers it has, ready for a format decoder.
-final class LayeredStream {
-    let path: String
-    private(set) var reader: ByteReader
-    private(set) var gzipLayers: [GzipSource] = []
+public final class LayeredStream {
+    public let path: String
+    public private(set) var reader: ByteReader
+    public private(set) var gzipLayers: [GzipSource] = []
     private var prefetch: PrefetchSource?
 
-    var compressionLayers: Int { gzipLayers.count }
+    public var compressionLayers: Int { gzipLayers.count }
     /// Non-gzip bytes after the last member of any layer (gzip(1) ignores them too).
-    var trailingGarbage: Int64 { gzipLayers.reduce(0) { $0 + $1.trailingBytes } }
+    public var trailingGarbage: Int64 { gzipLayers.reduce(0) { $0 + $1.trailingBytes } }
 
     /// Opens `path`; gzip is recognised by its magic (1f 8b) at the start of each layer.
-    init(path: String) throws {
+    public init(path: String) throws {
         self.path = path
         let file: FileSource
         do {
@@ -378,7 +378,7 @@ final class LayeredStream {
     deinit { prefetch?.stop() }
 
     /// Runs a read, turning source failures into an `InputError` naming the file.
-    func guarded<T>(_ body: () throws -> T) throws -> T {
+    public func guarded<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let s as SourceError {
             throw InputError(file: path, place: s.fileOffset.map { .byte($0) } ?? .whole, message: s.message)
         }
