@@ -46,6 +46,11 @@ public struct Site: Sendable, Equatable {
     /// Degrees, when the site is placed on the globe (delays then follow from distance).
     public var latitude: Double?
     public var longitude: Double?
+    public init(name: String, latitude: Double? = nil, longitude: Double? = nil) {
+        self.name = name
+        self.latitude = latitude
+        self.longitude = longitude
+    }
 }
 
 public struct AccessPoint: Sendable, Equatable {
@@ -55,6 +60,12 @@ public struct AccessPoint: Sendable, Equatable {
     public var y: Double
     /// Coverage radius in metres.
     public var radius: Double
+    public init(name: String, x: Double, y: Double, radius: Double) {
+        self.name = name
+        self.x = x
+        self.y = y
+        self.radius = radius
+    }
 }
 
 public struct AccessNetwork: Sendable, Equatable {
@@ -64,6 +75,13 @@ public struct AccessNetwork: Sendable, Equatable {
     public var switchID: String
     public var site: String
     public var accessPoints: [AccessPoint] = []
+    public init(name: String, prefix: IPPrefix, switchID: String, site: String, accessPoints: [AccessPoint] = []) {
+        self.name = name
+        self.prefix = prefix
+        self.switchID = switchID
+        self.site = site
+        self.accessPoints = accessPoints
+    }
 }
 
 public enum ControllerMode: String, Sendable {
@@ -76,6 +94,11 @@ public struct Controller: Sendable, Equatable {
     public var site: String
     /// Names of the access networks whose edge switches this controller controls.
     public var networks: [String]
+    public init(id: String, site: String, networks: [String]) {
+        self.id = id
+        self.site = site
+        self.networks = networks
+    }
 }
 
 /// Latencies of the emulated network (DESIGN.md §2, "Latency model"). Nanoseconds.
@@ -118,6 +141,10 @@ public struct AttachmentSettings: Sendable, Equatable {
     public var marginMetres: Double = 5
     /// ... and must stay so for this long (ns) before the switch happens.
     public var minimumDwellNs: Int64 = 1_000_000_000
+    public init(marginMetres: Double = 5, minimumDwellNs: Int64 = 1_000_000_000) {
+        self.marginMetres = marginMetres
+        self.minimumDwellNs = minimumDwellNs
+    }
 }
 
 /// Which capture host (address) plays which trace node.
