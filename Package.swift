@@ -26,16 +26,18 @@ let package = Package(
         .target(name: "FMCCapture", dependencies: ["FMCCore", "FMCIO", "CPcap", "CCaptureSupport"]),
         .target(name: "FMCScenario", dependencies: ["FMCCore", .product(name: "Yams", package: "Yams")]),
         .target(name: "FMCTrace", dependencies: ["FMCCore", "FMCIO", "FMCScenario"]),
+        .target(name: "FMCTimeline", dependencies: ["FMCCore", "FMCCapture", "FMCTrace", "FMCScenario"]),
         .executableTarget(
             name: "fmc",
             dependencies: [
-                "FMCCore", "FMCIO", "FMCCapture", "FMCScenario", "FMCTrace",
+                "FMCCore", "FMCIO", "FMCCapture", "FMCScenario", "FMCTrace", "FMCTimeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "FMCCoreTests", dependencies: ["FMCCore"]),
         .testTarget(name: "FMCCaptureTests", dependencies: ["FMCCapture", "FMCCore"]),
         .testTarget(name: "FMCScenarioTests", dependencies: ["FMCScenario", "FMCCore"]),
         .testTarget(name: "FMCTraceTests", dependencies: ["FMCTrace", "FMCScenario", "FMCCore", "FMCIO"]),
+        .testTarget(name: "FMCTimelineTests", dependencies: ["FMCTimeline", "FMCTrace", "FMCScenario", "FMCCapture", "FMCCore"]),
         .testTarget(name: "FMCCLITests", dependencies: ["FMCCore"]),
     ],
     swiftLanguageModes: [.v5]

@@ -44,6 +44,11 @@ public final class PacketFilter {
         return prog
     }
 
+    /// Whether the filter accepts `packet`; compiles for its link type on first use.
+    public func matches(_ packet: RawPacket) throws -> Bool {
+        matches(packet, program: try program(for: packet.linkType, snapLength: 262_144))
+    }
+
     @inline(__always)
     func matches(_ packet: RawPacket, program: UnsafeMutablePointer<bpf_program>) -> Bool {
         header.caplen = UInt32(packet.capturedLength)
