@@ -26,6 +26,7 @@ let package = Package(
         .target(name: "FMCCapture", dependencies: ["FMCCore", "FMCIO", "CPcap", "CCaptureSupport"]),
         .target(name: "FMCScenario", dependencies: ["FMCCore", .product(name: "Yams", package: "Yams")]),
         .target(name: "FMCTrace", dependencies: ["FMCCore", "FMCIO", "FMCScenario"]),
+        .target(name: "FMCControl", dependencies: ["FMCCore"]),
         .target(name: "FMCTimeline", dependencies: ["FMCCore", "FMCCapture", "FMCTrace", "FMCScenario"]),
         .executableTarget(
             name: "fmc",
