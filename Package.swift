@@ -38,6 +38,7 @@ let package = Package(
         .testTarget(name: "FMCCaptureTests", dependencies: ["FMCCapture", "FMCCore"]),
         .testTarget(name: "FMCScenarioTests", dependencies: ["FMCScenario", "FMCCore"]),
         .testTarget(name: "FMCTraceTests", dependencies: ["FMCTrace", "FMCScenario", "FMCCore", "FMCIO"]),
+        .testTarget(name: "FMCControlTests", dependencies: ["FMCControl", "FMCCore"]),
         .testTarget(name: "FMCTimelineTests", dependencies: ["FMCTimeline", "FMCTrace", "FMCScenario", "FMCCapture", "FMCCore"]),
         .testTarget(name: "FMCCLITests", dependencies: ["FMCCore"]),
     ],

@@ -16,6 +16,8 @@ public enum SwitchPort: Hashable, Sendable, CustomStringConvertible {
     case controller
     /// The port the packet came in on (OFPP_IN_PORT), for ARP replies.
     case inPort
+    /// Delivery on this switch by destination address (the network's own routing).
+    case local
 
     public var description: String {
         switch self {
@@ -23,6 +25,7 @@ public enum SwitchPort: Hashable, Sendable, CustomStringConvertible {
         case let .host(a): return "host:\(a)"
         case .controller: return "controller"
         case .inPort: return "in_port"
+        case .local: return "local"
         }
     }
 }

@@ -1,0 +1,527 @@
+// The FMC controller logic (paper §3–5, DESIGN.md §2) as a pure state machine:
+// `handle(input, now) -> [output]`. It never sends anything itself; the emulator (and later
+// the real controller process) delivers its outputs with whatever latency applies.
+//
+// One class plays every role. For a given migrating node a controller is its home controller
+// (HC) if it controls the node's home network, its foreign controller (FC) for the network
+// the node visits, and a correspondent controller (CC) for networks whose hosts talk to it.
+// A message a controller would send to itself is handled on the spot: that is exactly the
+// centralized controller, which only ever talks to switches. The rules are those of
+// docs/fmc-rules.md.
+
+import FMCCore
+
+/// What a controller needs to know of the network.
+public struct ControlNetwork: Sendable {
+    public var name: String
+    public var prefix: IPPrefix
+    public var switchID: String
+    public var controller: String
+    public init(name: String, prefix: IPPrefix, switchID: String, controller: String) {
+        self.name = name
+        self.prefix = prefix
+        self.switchID = switchID
+        self.controller = controller
+    }
+}
+
+public struct ControlTopology: Sendable {
+    public var networks: [ControlNetwork]
+    public var distributed: Bool
+    public var alpha = 3, beta = 6, gamma = 3, delta = 6
+    /// Idle timeout of per-peer rules in seconds (0 = never expire).
+    public var peerIdleTimeout: UInt16 = 0
+
+    public init(networks: [ControlNetwork], distributed: Bool) {
+        self.networks = networks
+        self.distributed = distributed
+    }
+
+    /// The network whose prefix holds `a` (the longest prefix wins).
+    public func network(of a: IPAddress) -> Int? {
+        var best: Int?
+        for (i, n) in networks.enumerated() where n.prefix.contains(a) {
+            if best == nil || n.prefix.length > networks[best!].prefix.length { best = i }
+        }
+        return best
+    }
+
+    /// Locators come from the upper half of a network's prefix, so they never collide with
+    /// hosts numbered from the bottom (as the captures and synthetic scenarios number them).
+    public func locatorPool(of n: Int) -> IPPrefix {
+        let p = networks[n].prefix
+        let half = IPPrefix(address: p.address, length: p.length + 1)
+        let hostBits = (p.address.isIPv4 ? 32 : 128) - p.length - 1
+        if p.address.isIPv4 {
+            return IPPrefix(address: IPAddress(ipv4: half.address.ipv4Value | (1 << UInt32(hostBits))), length: p.length + 1)
+        }
+        var a = half.address
+        if hostBits >= 64 { a.high |= 1 << UInt64(hostBits - 64) } else { a.low |= 1 << UInt64(hostBits) }
+        return IPPrefix(address: a, length: p.length + 1)
+    }
+}
+
+/// From a switch to its controller.
+public enum SwitchEvent: Sendable {
+    /// A host appeared on an access port (port-status or its first packet).
+    case hostAttached(switchID: String, host: IPAddress)
+    case hostDetached(switchID: String, host: IPAddress)
+    /// A packet sent to the controller by the rule `rule` (a name from docs/fmc-rules.md).
+    case packetIn(switchID: String, rule: String, source: IPAddress, destination: IPAddress)
+}
+
+/// Between controllers (only in distributed mode do these cross the network).
+public enum PeerMessage: Sendable, Equatable {
+    /// FC → HC: `node` attached in `network` with this locator.
+    case migrated(node: IPAddress, locator: IPAddress, network: Int)
+    /// HC → old FC: the node left `network`; remove its rules, return your list of CCs.
+    case release(node: IPAddress, network: Int)
+    /// old FC → HC: the correspondent networks the old FC had updated.
+    case released(node: IPAddress, correspondents: [Int])
+    /// HC/FC → CC: install (locator) or remove (nil) the mapping for correspondent network `cnet`.
+    case mapping(node: IPAddress, locator: IPAddress?, cnet: Int)
+    /// Driver → target FC: a handover of `node` into `network` is announced (proactive strategies).
+    case announce(node: IPAddress, network: Int)
+
+    public var typeName: String {
+        switch self {
+        case .migrated: return "migrated"
+        case .release: return "release"
+        case .released: return "released"
+        case .mapping(_, let l, _): return l == nil ? "unmap" : "map"
+        case .announce: return "announce"
+        }
+    }
+}
+
+public enum ControlInput: Sendable {
+    case fromSwitch(SwitchEvent)
+    case fromController(String, PeerMessage)
+}
+
+public enum ControlOutput: Sendable, Equatable {
+    case install(FlowRule)
+    case remove(FlowRule)
+    case send(to: String, PeerMessage)
+}
+
+public final class FMCController {
+    public let id: String
+    public let topology: ControlTopology
+    /// Networks this controller controls.
+    public let controlled: Set<Int>
+
+    struct HomeRecord {
+        var network: Int?  // where the node is, nil = at home
+        var locator: IPAddress?
+        var correspondents = Set<Int>()
+        var homePeers = Set<IPAddress>()
+        var pendingRelease = false
+    }
+    struct ForeignKey: Hashable { var node: IPAddress; var network: Int }
+    struct ForeignRecord {
+        var locator: IPAddress
+        var cnets = Set<Int>()
+        var peers = Set<IPAddress>()
+        var announcedOnly = false
+    }
+    struct CorrespondentKey: Hashable { var node: IPAddress; var cnet: Int }
+    struct CorrespondentRecord {
+        var locator: IPAddress
+        var peers = Set<IPAddress>()
+    }
+
+    private var home: [IPAddress: HomeRecord] = [:]
+    private var foreign: [ForeignKey: ForeignRecord] = [:]
+    private var correspondent: [CorrespondentKey: CorrespondentRecord] = [:]
+    private var byLocator: [IPAddress: IPAddress] = [:]
+    private var homeBase: [Int: Int] = [:]  // network -> away nodes
+    private var foreignBase: [Int: Int] = [:]  // network -> visiting nodes
+    private var nextLocator: [Int: UInt64] = [:]
+    private var freeLocators: [Int: [IPAddress]] = [:]
+    /// Rules currently installed by this controller, by table key (what it "manages").
+    public private(set) var installed: [RuleKey: FlowRule] = [:]
+    /// Locator allocations that failed because a pool was exhausted.
+    public private(set) var exhaustedPools = 0
+
+    public init(id: String, topology: ControlTopology) {
+        self.id = id
+        self.topology = topology
+        controlled = Set(topology.networks.indices.filter { topology.networks[$0].controller == id })
+    }
+
+    /// Rules that serve migrations (base rules included), as the paper counts "managed rules".
+    public var managedRules: Int { installed.count }
+
+    public func handle(_ input: ControlInput, now: Int64) -> [ControlOutput] {
+        var out: [ControlOutput] = []
+        process(input, &out)
+        return out
+    }
+
+    private func process(_ input: ControlInput, _ out: inout [ControlOutput]) {
+        switch input {
+        case let .fromSwitch(e): switchEvent(e, &out)
+        case let .fromController(_, m): peerMessage(m, &out)
+        }
+    }
+
+    private func send(_ network: Int, _ m: PeerMessage, _ out: inout [ControlOutput]) {
+        let to = topology.networks[network].controller
+        if to == id { peerMessage(m, &out) } else { out.append(.send(to: to, m)) }
+    }
+
+    // MARK: - switch events
+
+    private func switchEvent(_ e: SwitchEvent, _ out: inout [ControlOutput]) {
+        switch e {
+        case let .hostAttached(sw, host):
+            guard let n = networkIndex(switch: sw), let h = topology.network(of: host) else { return }
+            if h == n {
+                // At home (again): the home controller undoes the migration.
+                if let rec = home[host], rec.network != nil { returnHome(host, &out) }
+            } else {
+                attachForeign(host, n, &out)
+            }
+        case .hostDetached:
+            // Layer 2 only: rules stay until the node shows up elsewhere (the L2 gap).
+            break
+        case let .packetIn(sw, rule, src, dst):
+            guard let n = networkIndex(switch: sw) else { return }
+            switch rule {
+            case "hs-redirect": homePunt(node: dst, from: src, &out)
+            case "fs-send": foreignPunt(node: src, network: n, to: dst, &out)
+            case "fs-local-in": foreignPeerPunt(node: dst, network: n, peer: src, &out)
+            case "cs-to-loc": correspondentPunt(node: dst, cnet: n, peer: src, &out)
+            case "locator-catch":
+                // Centralized: m's traffic reached a correspondent network the controller has
+                // not mapped yet; src is the locator.
+                if let node = byLocator[src], let j = topology.network(of: dst), let h = topology.network(of: node) {
+                    send(h, .released(node: node, correspondents: [j]), &out)
+                }
+            default: break
+            }
+        }
+    }
+
+    private func networkIndex(switch sw: String) -> Int? {
+        controlled.first { topology.networks[$0].switchID == sw }
+    }
+
+    // MARK: - foreign controller
+
+    private func attachForeign(_ node: IPAddress, _ n: Int, _ out: inout [ControlOutput]) {
+        let key = ForeignKey(node: node, network: n)
+        if var rec = foreign[key] {
+            if rec.announcedOnly {
+                // The announced move happened: rules are in place already.
+                rec.announcedOnly = false
+                foreign[key] = rec
+            }
+            return
+        }
+        guard let loc = allocate(n) else { exhaustedPools += 1; return }
+        foreign[key] = ForeignRecord(locator: loc)
+        byLocator[loc] = node
+        installForeign(node, n, loc, &out)
+        guard let h = topology.network(of: node) else { return }
+        send(h, .migrated(node: node, locator: loc, network: n), &out)
+    }
+
+    private func installForeign(_ node: IPAddress, _ n: Int, _ loc: IPAddress, _ out: inout [ControlOutput]) {
+        let net = topology.networks[n]
+        guard let h = topology.network(of: node) else { return }
+        let sw = net.switchID
+        let id = FlowMatch.host(node)
+        let cookie = cookieFor(node)
+        func rule(_ name: String, _ prio: UInt16, _ match: FlowMatch, _ actions: [FlowAction]) -> FlowRule {
+            FlowRule(switchID: sw, priority: prio, match: match, actions: actions, name: name, role: .foreign, node: node, cookie: cookie)
+        }
+        foreignBase[n, default: 0] += 1
+        if foreignBase[n] == 1 {
+            install(FlowRule(switchID: sw, priority: 10, match: FlowMatch(destination: topology.locatorPool(of: n)),
+                             actions: [.output(.controller)], name: "fs-base", role: .base, node: nil), &out)
+        }
+        let sendActions: [FlowAction] = topology.distributed
+            ? [.setSource(loc), .output(.core), .output(.controller)] : [.setSource(loc), .output(.core)]
+        for r in [
+            rule("fs-deliver", 100, FlowMatch(inPort: .core, destination: FlowMatch.host(loc)), [.setDestination(node), .output(.host(node))]),
+            rule("fs-send", 100, FlowMatch(inPort: .host(node), source: id), sendActions),
+            rule("fs-home", 150, FlowMatch(inPort: .host(node), source: id, destination: topology.networks[h].prefix), [.setSource(loc), .output(.core)]),
+            rule("fs-local-out", 150, FlowMatch(inPort: .host(node), source: id, destination: net.prefix), [.output(.local)]),
+            rule("fs-local-in", 100, FlowMatch(destination: id), [.output(.host(node)), .output(.controller)]),
+            rule("fs-arp", 100, FlowMatch(inPort: .host(node), isARP: true), [.arpReply]),
+        ].prefix(topology.distributed ? topology.delta : topology.beta) {
+            install(r, &out)
+        }
+    }
+
+    private func foreignPunt(node: IPAddress, network n: Int, to dst: IPAddress, _ out: inout [ControlOutput]) {
+        let key = ForeignKey(node: node, network: n)
+        guard var rec = foreign[key], let j = topology.network(of: dst), let h = topology.network(of: node),
+              j != h, j != n, !rec.cnets.contains(j) else { return }
+        rec.cnets.insert(j)
+        foreign[key] = rec
+        send(j, .mapping(node: node, locator: rec.locator, cnet: j), &out)
+        install(FlowRule(switchID: topology.networks[n].switchID, priority: 150,
+                         match: FlowMatch(inPort: .host(node), source: FlowMatch.host(node), destination: topology.networks[j].prefix),
+                         actions: [.setSource(rec.locator), .output(.core)], name: "fs-cnet", role: .foreign,
+                         node: node, cookie: cookieFor(node)), &out)
+    }
+
+    private func foreignPeerPunt(node: IPAddress, network n: Int, peer: IPAddress, _ out: inout [ControlOutput]) {
+        let key = ForeignKey(node: node, network: n)
+        guard var rec = foreign[key], topology.network(of: peer) == n, peer != node, !rec.peers.contains(peer) else { return }
+        rec.peers.insert(peer)
+        foreign[key] = rec
+        install(FlowRule(switchID: topology.networks[n].switchID, priority: 200,
+                         match: FlowMatch(inPort: .host(peer), source: FlowMatch.host(peer), destination: FlowMatch.host(node)),
+                         actions: [.output(.host(node))], idleTimeout: topology.peerIdleTimeout, name: "fs-peer",
+                         role: .foreign, node: node, cookie: cookieFor(node)), &out)
+    }
+
+    private func releaseForeign(_ node: IPAddress, _ n: Int, _ out: inout [ControlOutput]) -> [Int] {
+        let key = ForeignKey(node: node, network: n)
+        guard let rec = foreign.removeValue(forKey: key) else { return [] }
+        byLocator[rec.locator] = nil
+        freeLocators[n, default: []].append(rec.locator)
+        let sw = topology.networks[n].switchID
+        for r in installed.values where r.switchID == sw && r.node == node && r.role == .foreign { uninstall(r, &out) }
+        foreignBase[n, default: 1] -= 1
+        if foreignBase[n] == 0, let base = installed.values.first(where: { $0.switchID == sw && $0.name == "fs-base" }) {
+            uninstall(base, &out)
+        }
+        return rec.cnets.sorted()
+    }
+
+    // MARK: - home controller
+
+    private func homeUpdate(_ node: IPAddress, locator loc: IPAddress, network n: Int, _ out: inout [ControlOutput]) {
+        guard let h = topology.network(of: node) else { return }
+        var rec = home[node] ?? HomeRecord()
+        let old = rec.network
+        let oldLocator = rec.locator
+        rec.network = n
+        rec.locator = loc
+        home[node] = rec
+        let sw = topology.networks[h].switchID
+        if old == nil {
+            homeBase[h, default: 0] += 1
+            if homeBase[h] == 1 {
+                install(FlowRule(switchID: sw, priority: 10, match: FlowMatch(inPort: .core, destination: topology.networks[h].prefix),
+                                 actions: [.output(.local)], name: "hs-base", role: .base, node: nil), &out)
+            }
+        }
+        if let oldLocator, oldLocator != loc {
+            for r in installed.values where r.switchID == sw && r.node == node && r.name == "hs-restore" { uninstall(r, &out) }
+        }
+        installHome(node, h, loc, rec.homePeers, &out)
+        if let old, old != n {
+            rec.pendingRelease = true
+            home[node] = rec
+            send(old, .release(node: node, network: old), &out)
+        }
+        for j in rec.correspondents.sorted() { send(j, .mapping(node: node, locator: loc, cnet: j), &out) }
+    }
+
+    private func installHome(_ node: IPAddress, _ h: Int, _ loc: IPAddress, _ peers: Set<IPAddress>, _ out: inout [ControlOutput]) {
+        let sw = topology.networks[h].switchID
+        let id = FlowMatch.host(node)
+        let cookie = cookieFor(node)
+        let generic = [
+            FlowRule(switchID: sw, priority: 100, match: FlowMatch(destination: id),
+                     actions: [.setDestination(loc), .output(.core), .output(.controller)], name: "hs-redirect", role: .home, node: node, cookie: cookie),
+            FlowRule(switchID: sw, priority: 100, match: FlowMatch(inPort: .core, source: FlowMatch.host(loc)),
+                     actions: [.setSource(node), .output(.local)], name: "hs-restore", role: .home, node: node, cookie: cookie),
+            FlowRule(switchID: sw, priority: 100, match: FlowMatch(isARP: true, arpTarget: node),
+                     actions: [.arpReply], name: "hs-arp-id", role: .home, node: node, cookie: cookie),
+        ]
+        for r in generic.prefix(topology.alpha) { install(r, &out) }
+        for p in peers.sorted() { install(homePeerRule(node, h, p, loc), &out) }
+    }
+
+    private func homePeerRule(_ node: IPAddress, _ h: Int, _ peer: IPAddress, _ loc: IPAddress) -> FlowRule {
+        FlowRule(switchID: topology.networks[h].switchID, priority: 200,
+                 match: FlowMatch(inPort: .host(peer), source: FlowMatch.host(peer), destination: FlowMatch.host(node)),
+                 actions: [.setDestination(loc), .output(.core)], idleTimeout: topology.peerIdleTimeout,
+                 name: "hs-peer", role: .home, node: node, cookie: cookieFor(node))
+    }
+
+    private func homePunt(node: IPAddress, from src: IPAddress, _ out: inout [ControlOutput]) {
+        guard var rec = home[node], let n = rec.network, let loc = rec.locator, let h = topology.network(of: node),
+              let j = topology.network(of: src) else { return }
+        if j == h {
+            guard !rec.homePeers.contains(src), src != node else { return }
+            rec.homePeers.insert(src)
+            home[node] = rec
+            install(homePeerRule(node, h, src, loc), &out)
+        } else if j != n, !rec.correspondents.contains(j) {
+            rec.correspondents.insert(j)
+            home[node] = rec
+            send(j, .mapping(node: node, locator: loc, cnet: j), &out)
+        }
+    }
+
+    private func returnHome(_ node: IPAddress, _ out: inout [ControlOutput]) {
+        guard var rec = home[node], let old = rec.network, let h = topology.network(of: node) else { return }
+        let sw = topology.networks[h].switchID
+        for r in installed.values where r.switchID == sw && r.node == node && r.role == .home { uninstall(r, &out) }
+        homeBase[h, default: 1] -= 1
+        if homeBase[h] == 0, let base = installed.values.first(where: { $0.switchID == sw && $0.name == "hs-base" }) {
+            uninstall(base, &out)
+        }
+        let cnets = rec.correspondents.sorted()
+        rec.network = nil
+        rec.locator = nil
+        rec.correspondents = []
+        rec.pendingRelease = true
+        home[node] = rec
+        for j in cnets { send(j, .mapping(node: node, locator: nil, cnet: j), &out) }
+        send(old, .release(node: node, network: old), &out)
+    }
+
+    // MARK: - correspondent controller
+
+    private func correspondentMapping(_ node: IPAddress, _ loc: IPAddress?, _ j: Int, _ out: inout [ControlOutput]) {
+        let key = CorrespondentKey(node: node, cnet: j)
+        let sw = topology.networks[j].switchID
+        guard let loc else {
+            correspondent[key] = nil
+            for r in installed.values where r.switchID == sw && r.node == node && r.role == .correspondent { uninstall(r, &out) }
+            return
+        }
+        var rec = correspondent[key] ?? CorrespondentRecord(locator: loc)
+        if rec.locator != loc {
+            for r in installed.values where r.switchID == sw && r.node == node && r.name == "cs-from-loc" { uninstall(r, &out) }
+        }
+        rec.locator = loc
+        correspondent[key] = rec
+        let id = FlowMatch.host(node)
+        let cookie = cookieFor(node)
+        let generic = [
+            FlowRule(switchID: sw, priority: 100, match: FlowMatch(destination: id),
+                     actions: [.setDestination(loc), .output(.core), .output(.controller)], name: "cs-to-loc", role: .correspondent, node: node, cookie: cookie),
+            FlowRule(switchID: sw, priority: 100, match: FlowMatch(inPort: .core, source: FlowMatch.host(loc)),
+                     actions: [.setSource(node), .output(.local)], name: "cs-from-loc", role: .correspondent, node: node, cookie: cookie),
+            FlowRule(switchID: sw, priority: 100, match: FlowMatch(inPort: .core, source: id),
+                     actions: [.output(.local), .output(.controller)], name: "cs-from-id", role: .correspondent, node: node, cookie: cookie),
+        ]
+        for r in generic.prefix(topology.gamma) { install(r, &out) }
+        for p in rec.peers.sorted() { install(correspondentPeerRule(node, j, p, loc), &out) }
+    }
+
+    private func correspondentPeerRule(_ node: IPAddress, _ j: Int, _ peer: IPAddress, _ loc: IPAddress) -> FlowRule {
+        FlowRule(switchID: topology.networks[j].switchID, priority: 200,
+                 match: FlowMatch(inPort: .host(peer), source: FlowMatch.host(peer), destination: FlowMatch.host(node)),
+                 actions: [.setDestination(loc), .output(.core)], idleTimeout: topology.peerIdleTimeout,
+                 name: "cs-peer", role: .correspondent, node: node, cookie: cookieFor(node))
+    }
+
+    private func correspondentPunt(node: IPAddress, cnet j: Int, peer: IPAddress, _ out: inout [ControlOutput]) {
+        let key = CorrespondentKey(node: node, cnet: j)
+        guard var rec = correspondent[key], topology.network(of: peer) == j, !rec.peers.contains(peer) else { return }
+        rec.peers.insert(peer)
+        correspondent[key] = rec
+        install(correspondentPeerRule(node, j, peer, rec.locator), &out)
+    }
+
+    // MARK: - messages
+
+    private func peerMessage(_ m: PeerMessage, _ out: inout [ControlOutput]) {
+        switch m {
+        case let .migrated(node, loc, n):
+            homeUpdate(node, locator: loc, network: n, &out)
+        case let .release(node, n):
+            let list = releaseForeign(node, n, &out)
+            if let h = topology.network(of: node) { send(h, .released(node: node, correspondents: list), &out) }
+        case let .released(node, list):
+            guard var rec = home[node] else { return }
+            rec.pendingRelease = false
+            guard let loc = rec.locator, let n = rec.network else { home[node] = rec; return }
+            for j in list where !rec.correspondents.contains(j) && j != n {
+                rec.correspondents.insert(j)
+                send(j, .mapping(node: node, locator: loc, cnet: j), &out)
+            }
+            home[node] = rec
+        case let .mapping(node, loc, j):
+            correspondentMapping(node, loc, j, &out)
+        case let .announce(node, n):
+            // Proactive: choose the locator and install the foreign rules before the move,
+            // and tell HC, so the home and correspondent switches are updated too.
+            guard controlled.contains(n), topology.network(of: node) != n else { return }
+            let key = ForeignKey(node: node, network: n)
+            guard foreign[key] == nil else { return }
+            attachForeign(node, n, &out)
+            foreign[key]?.announcedOnly = true
+        }
+    }
+
+    // MARK: - bookkeeping
+
+    private func install(_ r: FlowRule, _ out: inout [ControlOutput]) {
+        if let old = installed[r.key], old == r { return }
+        installed[r.key] = r
+        out.append(.install(r))
+    }
+
+    private func uninstall(_ r: FlowRule, _ out: inout [ControlOutput]) {
+        guard installed.removeValue(forKey: r.key) != nil else { return }
+        out.append(.remove(r))
+    }
+
+    /// A switch removed a rule by itself (idle timeout): forget it, and the peer it served.
+    public func ruleExpired(_ r: FlowRule) {
+        guard installed.removeValue(forKey: r.key) != nil, let node = r.node,
+              let peer = r.match.source.map({ $0.address }) else { return }
+        switch r.name {
+        case "hs-peer": home[node]?.homePeers.remove(peer)
+        case "cs-peer":
+            if let j = networkIndex(switch: r.switchID) { correspondent[CorrespondentKey(node: node, cnet: j)]?.peers.remove(peer) }
+        case "fs-peer":
+            if let n = networkIndex(switch: r.switchID) { foreign[ForeignKey(node: node, network: n)]?.peers.remove(peer) }
+        default: break
+        }
+    }
+
+    private func allocate(_ n: Int) -> IPAddress? {
+        if var free = freeLocators[n], !free.isEmpty {
+            let a = free.removeFirst()
+            freeLocators[n] = free
+            return a
+        }
+        let pool = topology.locatorPool(of: n)
+        let hostBits = (pool.address.isIPv4 ? 32 : 128) - pool.length
+        let size: UInt64 = hostBits >= 63 ? .max : (1 << UInt64(hostBits))
+        let k = nextLocator[n, default: 0]
+        // Skip the pool's last address (broadcast for IPv4).
+        guard k + 1 < size else { return nil }
+        nextLocator[n] = k + 1
+        if pool.address.isIPv4 { return IPAddress(ipv4: pool.address.ipv4Value + UInt32(k)) }
+        var a = pool.address
+        let (low, carry) = a.low.addingReportingOverflow(k)
+        a.low = low
+        if carry { a.high &+= 1 }
+        return a
+    }
+
+    private func cookieFor(_ node: IPAddress) -> UInt64 { node.mix }
+}
+
+/// Rules every edge switch gets when it connects, before any migration: not FMC rules, but
+/// listed in reports so nothing the switches hold is hidden (docs/fmc-rules.md).
+public func infrastructureRules(for n: Int, in topology: ControlTopology) -> [FlowRule] {
+    let net = topology.networks[n]
+    var rules = [
+        FlowRule(switchID: net.switchID, priority: 5, match: FlowMatch(destination: net.prefix), actions: [.output(.local)],
+                 name: "route-local", role: .base, node: nil),
+        FlowRule(switchID: net.switchID, priority: 1, match: FlowMatch(), actions: [.output(.core)], name: "route-core", role: .base, node: nil),
+        FlowRule(switchID: net.switchID, priority: 5, match: FlowMatch(isARP: true), actions: [.arpReply], name: "arp-gateway", role: .base, node: nil),
+    ]
+    if !topology.distributed {
+        for (j, _) in topology.networks.enumerated() where j != n {
+            rules.append(FlowRule(switchID: net.switchID, priority: 8, match: FlowMatch(inPort: .core, source: topology.locatorPool(of: j)),
+                                  actions: [.output(.local), .output(.controller)], name: "locator-catch", role: .base, node: nil))
+        }
+    }
+    return rules
+}
