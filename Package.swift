@@ -27,6 +27,8 @@ let package = Package(
         .target(name: "FMCScenario", dependencies: ["FMCCore", .product(name: "Yams", package: "Yams")]),
         .target(name: "FMCTrace", dependencies: ["FMCCore", "FMCIO", "FMCScenario"]),
         .target(name: "FMCControl", dependencies: ["FMCCore"]),
+        .target(name: "FMCMetrics", dependencies: ["FMCCore"]),
+        .target(name: "FMCEmulation", dependencies: ["FMCCore", "FMCControl", "FMCMetrics", "FMCScenario"]),
         .target(name: "FMCTimeline", dependencies: ["FMCCore", "FMCCapture", "FMCTrace", "FMCScenario"]),
         .executableTarget(
             name: "fmc",
@@ -39,6 +41,7 @@ let package = Package(
         .testTarget(name: "FMCScenarioTests", dependencies: ["FMCScenario", "FMCCore"]),
         .testTarget(name: "FMCTraceTests", dependencies: ["FMCTrace", "FMCScenario", "FMCCore", "FMCIO"]),
         .testTarget(name: "FMCControlTests", dependencies: ["FMCControl", "FMCCore"]),
+        .testTarget(name: "FMCEmulationTests", dependencies: ["FMCEmulation", "FMCControl", "FMCScenario", "FMCCore"]),
         .testTarget(name: "FMCTimelineTests", dependencies: ["FMCTimeline", "FMCTrace", "FMCScenario", "FMCCapture", "FMCCore"]),
         .testTarget(name: "FMCCLITests", dependencies: ["FMCCore"]),
     ],

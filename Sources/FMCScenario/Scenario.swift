@@ -113,6 +113,9 @@ public struct LatencyModel: Sendable, Equatable {
     public var processingNs: Int64 = 50_000
     /// Flow-mod install-time profile of the switches.
     public var installProfile: InstallProfile = .ovs
+    /// A constant install time instead of the profile's distribution (hand-checkable runs,
+    /// what-if questions). nil = use the profile.
+    public var installFixedNs: Int64?
     /// Layer-2 gap: a moving node is unreachable for this long when it changes access point.
     public var handoverGapNs: Int64 = 50_000_000
     /// Propagation speed used to derive site delays from coordinates (m/s; fibre ≈ 2e8).

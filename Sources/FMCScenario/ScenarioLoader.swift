@@ -345,8 +345,8 @@ struct Reader {
     func latency(_ node: Node) throws -> LatencyModel {
         var l = LatencyModel()
         for (k, v) in try mapping(node, "latency", allowed: ["controller_switch_ms", "controller_controller_ms", "core_ms",
-                                                              "processing_ms", "install_profile", "handover_gap_ms",
-                                                              "propagation_mps"]) {
+                                                              "processing_ms", "install_profile", "install_fixed_ms",
+                                                              "handover_gap_ms", "propagation_mps"]) {
             let p = "latency.\(k)"
             switch k {
             case "controller_switch_ms": l.controllerSwitchNs = try millis(v, p)
@@ -354,6 +354,7 @@ struct Reader {
             case "core_ms": l.coreNs = try millis(v, p)
             case "processing_ms": l.processingNs = try millis(v, p)
             case "handover_gap_ms": l.handoverGapNs = try millis(v, p)
+            case "install_fixed_ms": l.installFixedNs = try millis(v, p)
             case "propagation_mps": l.propagationMetresPerSecond = try number(v, p, positive: true)
             default:
                 let text = try string(v, p)
