@@ -29,11 +29,12 @@ let package = Package(
         .target(name: "FMCControl", dependencies: ["FMCCore"]),
         .target(name: "FMCMetrics", dependencies: ["FMCCore"]),
         .target(name: "FMCEmulation", dependencies: ["FMCCore", "FMCControl", "FMCMetrics", "FMCScenario"]),
+        .target(name: "FMCReplay", dependencies: ["FMCCore", "FMCCapture", "FMCControl", "FMCEmulation", "FMCMetrics", "FMCScenario", "FMCTimeline", "FMCTrace"]),
         .target(name: "FMCTimeline", dependencies: ["FMCCore", "FMCCapture", "FMCTrace", "FMCScenario"]),
         .executableTarget(
             name: "fmc",
             dependencies: [
-                "FMCCore", "FMCIO", "FMCCapture", "FMCScenario", "FMCTrace", "FMCTimeline",
+                "FMCCore", "FMCIO", "FMCCapture", "FMCScenario", "FMCTrace", "FMCTimeline", "FMCReplay", "FMCEmulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "FMCCoreTests", dependencies: ["FMCCore"]),
@@ -42,6 +43,7 @@ let package = Package(
         .testTarget(name: "FMCTraceTests", dependencies: ["FMCTrace", "FMCScenario", "FMCCore", "FMCIO"]),
         .testTarget(name: "FMCControlTests", dependencies: ["FMCControl", "FMCCore"]),
         .testTarget(name: "FMCEmulationTests", dependencies: ["FMCEmulation", "FMCControl", "FMCScenario", "FMCCore"]),
+        .testTarget(name: "FMCReplayTests", dependencies: ["FMCReplay", "FMCEmulation", "FMCTrace", "FMCScenario", "FMCCore"]),
         .testTarget(name: "FMCTimelineTests", dependencies: ["FMCTimeline", "FMCTrace", "FMCScenario", "FMCCapture", "FMCCore"]),
         .testTarget(name: "FMCCLITests", dependencies: ["FMCCore"]),
     ],

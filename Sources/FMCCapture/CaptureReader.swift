@@ -612,3 +612,16 @@ func hex2(_ b: UInt8) -> String {
     let s = String(b, radix: 16)
     return s.count == 1 ? "0" + s : s
 }
+
+extension CaptureReader {
+    /// Whether `path` starts (after any gzip layers) like a pcap or pcapng file. A file that
+    /// cannot be opened counts as a capture, so the capture path reports why.
+    public static func looksLikeCapture(path: String) -> Bool {
+        guard let s = try? LayeredStream(path: path) else { return true }
+        guard (try? s.guarded({ try s.reader.ensure(4) })) == true else { return s.reader.available == 0 && s.compressionLayers == 0 }
+        switch s.reader.pointer.loadUnaligned(as: UInt32.self) {
+        case 0xA1B2_C3D4, 0xD4C3_B2A1, 0xA1B2_3C4D, 0x4D3C_B2A1, 0xA1B2_CD34, 0x34CD_B2A1, 0x0A0D_0D0A: return true
+        default: return false
+        }
+    }
+}

@@ -16,12 +16,19 @@ public struct Scenario: Sendable {
     public var networks: [AccessNetwork] = []
     public var controllers: [Controller] = []
     public var controllerMode: ControllerMode = .distributed
+    /// Where a centralized controller sits when the mode is chosen at replay time
+    /// (`controllers.site`); the paper puts it near the foreign switch.
+    public var centralizedSite: String?
     public var latency = LatencyModel()
     public var rules = RuleConstants()
     public var attachment = AttachmentSettings()
     public var nodes = NodeMapping()
     /// The file it came from, for messages.
     public var file: String = ""
+    /// Inputs the scenario names (`inputs:`), resolved against the scenario's folder.
+    public var mobilityFile: String?
+    public var mobilityFormat: String?
+    public var captureFile: String?
 
     public init() {}
 

@@ -108,13 +108,23 @@ struct Reader {
     mutating func scenario(_ root: Node) throws -> Scenario {
         var s = Scenario()
         s.file = file
-        let top = try mapping(root, "", allowed: ["name", "sites", "site_delays", "networks", "controllers", "latency",
+        let top = try mapping(root, "", allowed: ["name", "inputs", "sites", "site_delays", "networks", "controllers", "latency",
                                                    "rules", "attachment", "nodes"])
         var controllersNode: Node?
         var siteDelaysNode: Node?
         for (k, v) in top {
             switch k {
             case "name": s.name = try string(v, k)
+            case "inputs":
+                let dir = (file as NSString).deletingLastPathComponent
+                func resolve(_ p: String) -> String { p.hasPrefix("/") || dir.isEmpty ? p : dir + "/" + p }
+                for (ik, iv) in try mapping(v, "inputs", allowed: ["mobility", "mobility_format", "capture"]) {
+                    switch ik {
+                    case "mobility": s.mobilityFile = resolve(try string(iv, "inputs.mobility"))
+                    case "capture": s.captureFile = resolve(try string(iv, "inputs.capture"))
+                    default: s.mobilityFormat = try string(iv, "inputs.mobility_format")
+                    }
+                }
             case "sites": s.sites = try sites(v)
             case "site_delays": siteDelaysNode = v
             case "networks": s.networks = try networks(v)
@@ -142,6 +152,7 @@ struct Reader {
         let (mode, list) = try controllers(controllersNode, s)
         s.controllerMode = mode
         s.controllers = list
+        if case let .mapping(m)? = controllersNode, let site = m["site"]?.string { s.centralizedSite = site }
         try checkNodeMapping(s, root)
         return s
     }

@@ -71,3 +71,19 @@ struct CoreTests {
         #expect(InputError(file: "s.yaml", place: .key("alpha", line: 7), message: "m").description == "s.yaml:7: key 'alpha': m")
     }
 }
+
+@Suite("SHA-256")
+struct SHA256Tests {
+    @Test("known digests, in one piece and streamed in odd chunks")
+    func vectors() {
+        var empty = SHA256Digest()
+        #expect(empty.finish() == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        var abc = SHA256Digest()
+        abc.update(Array("abc".utf8))
+        #expect(abc.finish() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        let long = Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
+        var streamed = SHA256Digest()
+        for chunk in stride(from: 0, to: long.count, by: 7) { streamed.update(Array(long[chunk..<min(chunk + 7, long.count)])) }
+        #expect(streamed.finish() == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+    }
+}

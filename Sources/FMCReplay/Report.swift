@@ -1,0 +1,194 @@
+// report.json: what a replay measured, for machines (schema in docs/report.schema.json).
+// Deterministic: keys in a fixed order, maps sorted, numbers printed one way, so the same
+// inputs and seed give the same bytes.
+
+import FMCControl
+import FMCCore
+import FMCEmulation
+import FMCMetrics
+import FMCScenario
+import Foundation
+
+public enum ReplayReport {
+    public static let schema = "fmc-report/1"
+
+    static func ms(_ ns: Double?) -> JSON {
+        guard let ns else { return .null }
+        return .double((ns / 1e3).rounded() / 1e3)
+    }
+
+    static func quantiles(_ h: Histogram, _ qs: [(String, Double)]) -> JSON {
+        var f: [(String, JSON)] = qs.map { ($0.0, ms(h.quantile($0.1))) }
+        f.append(("count", .int(Int64(h.count))))
+        return .object(f)
+    }
+
+    static func sortedObject(_ d: [String: Int]) -> JSON {
+        .object(d.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })
+    }
+
+    public static func json(_ r: ReplayResult) -> JSON {
+        let e = r.emulator
+        let m = e.metrics
+        let s = e.scenario
+        let settings = e.settings
+        var perSwitch: [(String, JSON)] = []
+        for (i, n) in s.networks.enumerated() { perSwitch.append((n.switchID, .int(m.perSwitch[i].peak))) }
+        let perController = m.perController.sorted { $0.key < $1.key }.map { ($0.key, JSON.int($0.value.peak)) }
+        let perRole = RuleRole.allCases.map { ($0.rawValue, JSON.int(m.perRole[$0]?.peak ?? 0)) }
+        let perName = m.perName.sorted { $0.key < $1.key }.map { ($0.key, JSON.int($0.value.peak)) }
+        var triBytes = 0
+        var extra = Histogram(), stretch = Histogram(), phases = Histogram()
+        for (_, t) in m.triangular {
+            triBytes += t.bytes
+            extra.merge(t.extraDelay)
+            stretch.merge(t.stretchMilli)
+            phases.merge(t.phases)
+        }
+        let lostByCause = LossCause.allCases.map { ($0.rawValue, JSON.int(m.lostByCause[$0] ?? 0)) }
+        let summary: JSON = .object([
+            ("handovers", .int(m.handoverCount)),
+            ("rules", .object([
+                ("peak_total", .int(m.total.peak)),
+                ("per_switch_peak", .object(perSwitch)),
+                ("per_controller_peak", .object(perController)),
+                ("per_role_peak", .object(perRole)),
+                ("per_name_peak", .object(perName)),
+                ("installs", .int(Int64(m.installLatency.count))),
+                ("removals", .int(m.removeCount)),
+            ])),
+            ("install_latency_ms", quantiles(m.installLatency, [("p50", 0.5), ("p90", 0.9), ("p99", 0.99), ("max", 1)])),
+            ("handover", .object([
+                ("reachable_ms", quantiles(m.reachable, [("p50", 0.5), ("p90", 0.9), ("p99", 0.99), ("max", 1)])),
+                ("converged_ms", quantiles(m.converged, [("p50", 0.5), ("p99", 0.99), ("max", 1)])),
+                ("outage_ms", quantiles(m.outage, [("p50", 0.5), ("p99", 0.99), ("max", 1)])),
+            ])),
+            ("packets", .object([
+                ("replayed", .int(m.packetsReplayed)),
+                ("delivered", .int(m.delivered)),
+                ("delivered_direct", .int(m.deliveredDirect + m.deliveredStationary)),
+                ("triangular", .int(m.deliveredTriangular)),
+                ("lost", .int(m.lost)),
+                ("lost_by_cause", .object(lostByCause)),
+                ("lost_bytes", .int(m.lostBytesByCause.values.reduce(0, +))),
+            ])),
+            ("triangular", .object([
+                ("packets", .int(m.deliveredTriangular)),
+                ("bytes", .int(triBytes)),
+                ("extra_delay_ms_p50", ms(extra.quantile(0.5))),
+                ("extra_delay_ms_p99", ms(extra.quantile(0.99))),
+                ("stretch_p50", stretch.quantile(0.5).map { .double(($0 / 1000 * 1000).rounded() / 1000) } ?? .null),
+                ("phase_ms_p50", ms(phases.quantile(0.5))),
+                ("phases", .int(Int64(phases.count))),
+            ])),
+            ("messages", .object([
+                ("total", .int(m.messages)),
+                ("long_distance", .int(m.longDistance)),
+                ("by_type", sortedObject(m.messagesByType)),
+                ("long_distance_by_type", sortedObject(m.longDistanceByType)),
+            ])),
+            ("controllers", .object(s.controllers.map { c in
+                (c.id, .object([
+                    ("site", .string(c.site)),
+                    ("networks", .array(c.networks.map { .string($0) })),
+                    ("messages_in", .int(m.controllerIn[c.id] ?? 0)),
+                    ("messages_out", .int(m.controllerOut[c.id] ?? 0)),
+                    ("peak_messages_per_s", .double(m.controllerRate[c.id]?.peakPerSecond ?? 0)),
+                    ("peak_rules", .int(m.perController[c.id]?.peak ?? 0)),
+                ]))
+            })),
+        ])
+        var inputs: [JSON] = r.inputs.map { .object([("role", .string($0.role)), ("file", .string($0.file)), ("sha256", .string($0.sha256))]) }
+        if inputs.isEmpty { inputs = [] }
+        let detail = m.handovers.prefix(m.detailLimit).map { h -> JSON in
+            .object([
+                ("node", .string(h.node.description)),
+                ("from", h.from.map { .string(s.networks[$0].name) } ?? .null),
+                ("to", .string(s.networks[h.to].name)),
+                ("start_ns", .int(h.startNs)),
+                ("link_up_ns", h.linkUpNs.map { .int($0) } ?? .null),
+                ("locator", h.locator.map { .string($0.description) } ?? .null),
+                ("reachable_ms", ms(h.reachableNs.map { Double($0 - h.startNs) })),
+                ("converged_ms", ms(h.convergedNs.map { Double($0 - h.startNs) })),
+                ("outage_ms", ms(h.firstDeliveryNs.map { Double($0 - h.startNs) })),
+                ("lost", .int(h.lost.values.reduce(0, +))),
+                ("lost_by_cause", .object(LossCause.allCases.compactMap { c in h.lost[c].map { (c.rawValue, .int($0)) } })),
+                ("lost_bytes", .int(h.lostBytes)),
+            ])
+        }
+        let rules = m.ruleEvents.prefix(m.detailLimit).map { ev -> JSON in
+            .object([
+                ("time_ns", .int(ev.timeNs)), ("switch", .string(ev.switchID)), ("rule", .string(ev.name)),
+                ("role", .string(ev.role.rawValue)), ("node", ev.node.map { .string($0.description) } ?? .null),
+                ("event", .string(ev.installed ? "install" : "remove")),
+                ("latency_ms", ms(ev.latencyNs.map { Double($0) })),
+            ])
+        }
+        let lat = s.latency
+        return .object([
+            ("schema", .string(schema)),
+            ("complete", .bool(r.complete)),
+            ("mode", .string("emulated")),
+            ("controller", .string(settings.distributed ? "distributed" : "centralized")),
+            ("strategy", .string(settings.strategy.rawValue)),
+            ("seed", .int(Int64(bitPattern: settings.seed))),
+            ("scenario", .string(s.name)),
+            ("inputs", .array(inputs)),
+            ("model", .object([
+                ("note", .string("emulated: delays, processing and install times come from the scenario's latency model, not from measurement")),
+                ("install_profile", .string(lat.installFixedNs == nil ? lat.installProfile.rawValue : "fixed")),
+                ("controller_switch_ms", ms(Double(lat.controllerSwitchNs))),
+                ("controller_controller_ms", ms(Double(lat.controllerControllerNs))),
+                ("core_ms", ms(Double(lat.coreNs))),
+                ("processing_ms", ms(Double(lat.processingNs))),
+                ("handover_gap_ms", ms(Double(lat.handoverGapNs))),
+                ("rules", .object([("alpha", .int(s.rules.alpha)), ("beta", .int(s.rules.beta)),
+                                   ("gamma", .int(s.rules.gamma)), ("delta", .int(s.rules.delta))])),
+            ])),
+            ("run", .object([
+                ("timeline_events", .int(r.timelineEvents)),
+                ("trace_nodes_without_capture_host", .int(r.syntheticNodes)),
+                ("capture_packets_held_for_time_order", .int(r.heldPackets)),
+                ("capture_non_ip_skipped", .int(r.nonIPSkipped)),
+                ("end_ns", .int(m.endNs)),
+            ])),
+            ("summary", summary),
+            ("handovers", .array(detail)),
+            ("handovers_truncated", .bool(m.handovers.count > m.detailLimit)),
+            ("rule_events", .array(rules)),
+            ("rule_events_total", .int(m.ruleEventCount)),
+            ("rule_events_truncated", .bool(m.ruleEventCount > rules.count)),
+            ("rule_listing", .array(ruleListing(e))),
+        ])
+    }
+
+    /// Every kind of rule the switches held, named, with what it matches and does
+    /// (infrastructure included, so nothing the tables hold is hidden).
+    static func ruleListing(_ e: Emulator) -> [JSON] {
+        var seen: [String: FlowRule] = [:]
+        for i in e.scenario.networks.indices {
+            for r in infrastructureRules(for: i, in: e.topology) where seen[r.name] == nil { seen[r.name] = r }
+        }
+        for ev in e.metrics.ruleEvents where seen[ev.name] == nil {
+            seen[ev.name] = FlowRule(switchID: ev.switchID, priority: 0, match: FlowMatch(), actions: [], name: ev.name, role: ev.role, node: ev.node)
+        }
+        return seen.keys.sorted().map { name in
+            let r = seen[name]!
+            let infra = ["route-local", "route-core", "arp-gateway", "locator-catch"].contains(name)
+            return .object([("name", .string(name)), ("role", .string(infra ? "infrastructure" : r.role.rawValue)),
+                            ("counted", .bool(!infra))])
+        }
+    }
+
+    /// Writes `text` to `path` atomically (temporary file, then rename).
+    public static func writeAtomically(_ text: String, to path: String) throws {
+        let tmp = path + ".tmp-\(getpid())"
+        guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8)) else {
+            throw InputError(file: path, place: .whole, message: "cannot write")
+        }
+        if rename(tmp, path) != 0 {
+            unlink(tmp)
+            throw InputError(file: path, place: .whole, message: "cannot move the report into place: \(String(cString: strerror(errno)))")
+        }
+    }
+}
