@@ -29,12 +29,13 @@ let package = Package(
         .target(name: "FMCControl", dependencies: ["FMCCore"]),
         .target(name: "FMCMetrics", dependencies: ["FMCCore"]),
         .target(name: "FMCEmulation", dependencies: ["FMCCore", "FMCControl", "FMCMetrics", "FMCScenario"]),
-        .target(name: "FMCReplay", dependencies: ["FMCCore", "FMCCapture", "FMCControl", "FMCEmulation", "FMCMetrics", "FMCScenario", "FMCTimeline", "FMCTrace"]),
+        .target(name: "FMCReport", dependencies: ["FMCCore", "FMCMetrics"]),
+        .target(name: "FMCReplay", dependencies: ["FMCCore", "FMCReport", "FMCCapture", "FMCControl", "FMCEmulation", "FMCMetrics", "FMCScenario", "FMCTimeline", "FMCTrace"]),
         .target(name: "FMCTimeline", dependencies: ["FMCCore", "FMCCapture", "FMCTrace", "FMCScenario"]),
         .executableTarget(
             name: "fmc",
             dependencies: [
-                "FMCCore", "FMCIO", "FMCCapture", "FMCScenario", "FMCTrace", "FMCTimeline", "FMCReplay", "FMCEmulation",
+                "FMCCore", "FMCIO", "FMCCapture", "FMCScenario", "FMCTrace", "FMCTimeline", "FMCReplay", "FMCEmulation", "FMCReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "FMCCoreTests", dependencies: ["FMCCore"]),

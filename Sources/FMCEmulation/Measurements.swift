@@ -90,6 +90,8 @@ public final class Measurements {
     public private(set) var messages = 0
     public private(set) var longDistance = 0
     public private(set) var longDistanceByType: [String: Int] = [:]
+    /// Long-distance messages by "from->to" endpoint pair.
+    public private(set) var longDistanceByPair: [String: Int] = [:]
     public private(set) var controllerIn: [String: Int] = [:]
     public private(set) var controllerOut: [String: Int] = [:]
     public private(set) var controllerRate: [String: RateSeries] = [:]
@@ -289,6 +291,7 @@ public final class Measurements {
         if ld {
             longDistance += 1
             longDistanceByType[type, default: 0] += 1
+            longDistanceByPair["\(from)->\(to)", default: 0] += 1
         }
     }
 
