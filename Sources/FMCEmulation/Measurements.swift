@@ -65,12 +65,15 @@ public final class Measurements {
     public private(set) var lostBytesByCause: [LossCause: Int] = [:]
     public private(set) var endToEnd = Histogram()
 
+    /// Per-handover detail: finished handovers, up to `detailLimit` (the rest are counted
+    /// in the aggregates only), so memory does not grow with the trace.
     public private(set) var handovers: [HandoverRecord] = []
     public private(set) var handoverCount = 0
+    /// Handovers still in progress, by node.
+    var open: [IPAddress: HandoverRecord] = [:]
     public private(set) var reachable = Histogram()
     public private(set) var converged = Histogram()
     public private(set) var outage = Histogram()
-    var active: [IPAddress: Int] = [:]
     var failover: [IPAddress: Int64] = [:]
     var finishedHandovers = 0
     var handoversSummarized = 0
@@ -112,17 +115,17 @@ public final class Measurements {
     func lose(_ cause: LossCause, node: IPAddress?, bytes: Int, at t: Int64) {
         lostByCause[cause, default: 0] += 1
         lostBytesByCause[cause, default: 0] += bytes
-        if let node, let i = active[node] {
-            handovers[i].lost[cause, default: 0] += 1
-            handovers[i].lostBytes += bytes
+        if let node, open[node] != nil {
+            open[node]!.lost[cause, default: 0] += 1
+            open[node]!.lostBytes += bytes
         }
     }
 
     func delivered(node: IPAddress, peer: IPAddress, triangular tri: Bool, bytes: Int, delay: Int64, directDelay: Int64, at t: Int64) {
         endToEnd.record(delay)
-        if let i = active[node], handovers[i].firstDeliveryNs == nil, let up = handovers[i].linkUpNs, t >= up {
-            handovers[i].firstDeliveryNs = t
-            outage.record(t - handovers[i].startNs)
+        if let h = open[node], h.firstDeliveryNs == nil, let up = h.linkUpNs, t >= up {
+            open[node]!.firstDeliveryNs = t
+            outage.record(t - h.startNs)
         }
         let cnet = topology.network(of: peer).map { topology.networks[$0].name } ?? "?"
         let key = "\(node)|\(cnet)"
@@ -152,27 +155,24 @@ public final class Measurements {
 
     func handoverStarted(node: IPAddress, from: Int?, to: Int, at t: Int64) {
         handoverCount += 1
-        if let i = active[node] { close(i) }
+        close(node)
         var r = HandoverRecord(node: node, from: from, to: to, startNs: t)
         r.expectedCorrespondents = Set(correspondentSwitches[node] ?? [])
-        if handovers.count < detailLimit || true {
-            handovers.append(r)
-            active[node] = handovers.count - 1
-        }
+        open[node] = r
     }
 
     /// Correspondent switches currently holding a node's mapping.
     var correspondentSwitches: [IPAddress: Set<String>] = [:]
 
     func linkUp(node: IPAddress, network: Int, at t: Int64) {
-        guard let i = active[node] else { return }
-        handovers[i].linkUpNs = t
+        guard open[node] != nil else { return }
+        open[node]!.linkUpNs = t
         if network == topology.network(of: node) {
             // Home again: reachable as soon as the home switch delivers locally, i.e. when
             // its redirect is gone (checked as rules are removed) or right away if none.
-            if !(homeRedirectPresent[node] ?? false) { markReachable(i, t) }
+            if !(homeRedirectPresent[node] ?? false) { markReachable(node, t) }
         } else {
-            checkReachable(i)
+            checkReachable(node)
         }
     }
 
@@ -181,30 +181,32 @@ public final class Measurements {
     func failoverAt(node: IPAddress, at t: Int64) { failover[node] = t }
     func failoverTime(node: IPAddress?) -> Int64? { node.flatMap { failover[$0] } }
 
-    func checkReachable(_ i: Int) {
-        let h = handovers[i]
-        guard h.reachableNs == nil, let up = h.linkUpNs, let loc = h.locator, let fs = h.foreignReadyNs,
+    func checkReachable(_ node: IPAddress) {
+        guard let h = open[node], h.reachableNs == nil, let up = h.linkUpNs, let loc = h.locator, let fs = h.foreignReadyNs,
               let hl = h.homeLocator, hl == loc, let hs = h.homeReadyNs else { return }
-        markReachable(i, max(up, fs, hs))
+        markReachable(node, max(up, fs, hs))
     }
 
-    func markReachable(_ i: Int, _ t: Int64) {
-        guard handovers[i].reachableNs == nil else { return }
-        handovers[i].reachableNs = t
-        reachable.record(t - handovers[i].startNs)
-        checkConverged(i, t)
+    func markReachable(_ node: IPAddress, _ t: Int64) {
+        guard let h = open[node], h.reachableNs == nil else { return }
+        open[node]!.reachableNs = t
+        reachable.record(t - h.startNs)
+        checkConverged(node, t)
     }
 
-    func checkConverged(_ i: Int, _ t: Int64) {
-        let h = handovers[i]
-        guard h.convergedNs == nil, h.reachableNs != nil, h.expectedCorrespondents.isSubset(of: h.updatedCorrespondents) else { return }
-        let at = max(t, h.reachableNs!)
-        handovers[i].convergedNs = at
+    func checkConverged(_ node: IPAddress, _ t: Int64) {
+        guard let h = open[node], h.convergedNs == nil, let r = h.reachableNs,
+              h.expectedCorrespondents.isSubset(of: h.updatedCorrespondents) else { return }
+        let at = max(t, r)
+        open[node]!.convergedNs = at
         converged.record(at - h.startNs)
     }
 
-    func close(_ i: Int) {
+    /// A node's handover is over when its next one starts (or the run ends).
+    func close(_ node: IPAddress) {
+        guard let h = open.removeValue(forKey: node) else { return }
         finishedHandovers += 1
+        if handovers.count < detailLimit { handovers.append(h) }
     }
 
     // MARK: - rules
@@ -229,14 +231,14 @@ public final class Measurements {
             switch r.name {
             case "cs-to-loc":
                 correspondentSwitches[node]?.remove(r.switchID)
-                if let i = active[node], topology.network(of: node) == handovers[i].to {
-                    handovers[i].updatedCorrespondents.insert(r.switchID)
-                    checkConverged(i, t)
+                if let h = open[node], topology.network(of: node) == h.to {
+                    open[node]!.updatedCorrespondents.insert(r.switchID)
+                    checkConverged(node, t)
                 }
             case "hs-redirect":
                 homeRedirectPresent[node] = false
-                if let i = active[node], handovers[i].to == topology.network(of: node), handovers[i].linkUpNs != nil {
-                    markReachable(i, t)
+                if let h = open[node], h.to == topology.network(of: node), h.linkUpNs != nil {
+                    markReachable(node, t)
                 }
             default: break
             }
@@ -256,26 +258,24 @@ public final class Measurements {
         guard let node = r.node else { return }
         switch r.name {
         case "fs-deliver":
-            if let i = active[node], scenario.networks[handovers[i].to].switchID == r.switchID {
-                handovers[i].locator = r.match.destination?.address
-                handovers[i].foreignReadyNs = t
-                checkReachable(i)
+            if let h = open[node], scenario.networks[h.to].switchID == r.switchID {
+                open[node]!.locator = r.match.destination?.address
+                open[node]!.foreignReadyNs = t
+                checkReachable(node)
             }
         case "hs-redirect":
             homeRedirectPresent[node] = true
-            for case let .setDestination(loc) in r.actions {
-                if let i = active[node] {
-                    handovers[i].homeLocator = loc
-                    handovers[i].homeReadyNs = t
-                    checkReachable(i)
-                }
+            for case let .setDestination(loc) in r.actions where open[node] != nil {
+                open[node]!.homeLocator = loc
+                open[node]!.homeReadyNs = t
+                checkReachable(node)
             }
         case "cs-to-loc":
             correspondentSwitches[node, default: []].insert(r.switchID)
             for case let .setDestination(loc) in r.actions {
-                if let i = active[node], handovers[i].locator == nil || handovers[i].locator == loc {
-                    handovers[i].updatedCorrespondents.insert(r.switchID)
-                    if handovers[i].locator != nil { checkConverged(i, t) }
+                if let h = open[node], h.locator == nil || h.locator == loc {
+                    open[node]!.updatedCorrespondents.insert(r.switchID)
+                    if h.locator != nil { checkConverged(node, t) }
                 }
             }
         default: break
@@ -313,6 +313,7 @@ public final class Measurements {
 
     func finish(at t: Int64) {
         endNs = t
+        for node in open.keys.sorted() { close(node) }
         for (k, var s) in triangular where s.phaseStart != nil {
             s.phases.record(s.phaseLast! - s.phaseStart!)
             s.phaseStart = nil

@@ -83,46 +83,90 @@ public struct Histogram: Sendable {
 }
 
 /// A level that goes up and down (rules in a table, mappings held) with its peak and a
-/// series binned in time: each bin keeps the maximum level seen in it.
+/// series binned in time: each bin keeps the maximum level seen in it. When the series would
+/// exceed `maxBins`, neighbouring bins merge (bin width doubles), so memory stays bounded
+/// however long the run.
 public struct LevelSeries: Sendable {
     public private(set) var current = 0
     public private(set) var peak = 0
     public private(set) var peakTimeNs: Int64 = 0
-    public let binNs: Int64
+    public private(set) var binNs: Int64
+    public let maxBins: Int
     /// (bin start, maximum level in the bin); bins with no change are omitted.
     public private(set) var bins: [(Int64, Int)] = []
 
-    public init(binNs: Int64 = 1_000_000_000) { self.binNs = binNs }
+    public init(binNs: Int64 = 1_000_000_000, maxBins: Int = 2048) {
+        self.binNs = binNs
+        self.maxBins = maxBins
+    }
 
     public mutating func add(_ delta: Int, at t: Int64) {
         current += delta
         if current > peak { peak = current; peakTimeNs = t }
-        let bin = (t >= 0 ? t : t - binNs + 1) / binNs * binNs
+        let bin = floorBin(t, binNs)
         if let last = bins.last, last.0 == bin {
             bins[bins.count - 1].1 = Swift.max(last.1, current)
         } else {
             bins.append((bin, current))
+            if bins.count > maxBins { coarsen() }
         }
+    }
+
+    mutating func coarsen() {
+        binNs *= 2
+        var merged: [(Int64, Int)] = []
+        for (t, v) in bins {
+            let b = floorBin(t, binNs)
+            if let last = merged.last, last.0 == b { merged[merged.count - 1].1 = Swift.max(last.1, v) } else { merged.append((b, v)) }
+        }
+        bins = merged
     }
 }
 
-/// Counts per time bin (messages per second, packets per second...) with the peak rate.
+@inline(__always)
+func floorBin(_ t: Int64, _ w: Int64) -> Int64 { (t >= 0 ? t : t - w + 1) / w * w }
+
+/// Counts per time bin (messages per second, packets per second...) with the peak rate at
+/// the original bin width, kept exactly even after bins merge to bound memory.
 public struct RateSeries: Sendable {
-    public let binNs: Int64
+    public let baseBinNs: Int64
+    public private(set) var binNs: Int64
+    public let maxBins: Int
     public private(set) var bins: [(Int64, Int)] = []
     public private(set) var total = 0
+    private var currentBase: Int64 = .min
+    private var currentCount = 0
+    private var peakBase = 0
 
-    public init(binNs: Int64 = 1_000_000_000) { self.binNs = binNs }
+    public init(binNs: Int64 = 1_000_000_000, maxBins: Int = 2048) {
+        baseBinNs = binNs
+        self.binNs = binNs
+        self.maxBins = maxBins
+    }
 
     public mutating func add(at t: Int64, _ n: Int = 1) {
         total += n
-        let bin = (t >= 0 ? t : t - binNs + 1) / binNs * binNs
-        if let last = bins.last, last.0 == bin { bins[bins.count - 1].1 += n } else { bins.append((bin, n)) }
+        let base = floorBin(t, baseBinNs)
+        if base != currentBase { currentBase = base; currentCount = 0 }
+        currentCount += n
+        peakBase = Swift.max(peakBase, currentCount)
+        let bin = floorBin(t, binNs)
+        if let last = bins.last, last.0 == bin {
+            bins[bins.count - 1].1 += n
+        } else {
+            bins.append((bin, n))
+            if bins.count > maxBins {
+                binNs *= 2
+                var merged: [(Int64, Int)] = []
+                for (bt, v) in bins {
+                    let b = floorBin(bt, binNs)
+                    if let last = merged.last, last.0 == b { merged[merged.count - 1].1 += v } else { merged.append((b, v)) }
+                }
+                bins = merged
+            }
+        }
     }
 
-    /// Highest count in one bin, per second.
-    public var peakPerSecond: Double {
-        let top = bins.map(\.1).max() ?? 0
-        return Double(top) * 1e9 / Double(binNs)
-    }
+    /// Highest count in one base-width bin, per second.
+    public var peakPerSecond: Double { Double(peakBase) * 1e9 / Double(baseBinNs) }
 }
