@@ -1,16 +1,21 @@
-// `fmc inspect FILE…`: what is in a capture, how much of it is damaged, who talks to whom.
+// `fmc inspect FILE…`: what is in a capture (how much of it is damaged, who talks to whom) or
+// in a mobility trace (nodes, time span, and with a scenario the handovers).
 
 import ArgumentParser
 import FMCCapture
 import FMCCore
+import FMCScenario
+import FMCTrace
 #if canImport(Glibc)
 import Glibc
 #endif
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Summarise packet captures (pcap, pcapng, gzip-compressed or not).",
+        abstract: "Summarise packet captures (pcap, pcapng) and mobility traces, gzip-compressed or not.",
         discussion: """
+            A file is taken as a capture when its content starts like one, otherwise as a \
+            mobility trace (or as the trace format given with --format). \
             Exit status: 0 when every file was read completely, 1 when any file is damaged, \
             unreadable or has a link type fmc cannot decode (what was read before the damage \
             is still reported), 64 on a usage error.
@@ -37,6 +42,11 @@ struct Inspect: ParsableCommand {
     @Option(help: "Reader: native (fmc's decoder, default) or libpcap (libpcap's savefile reader).")
     var engine: CaptureEngine = .native
 
+    @Option(help: "Scenario (YAML): for mobility traces, count attachments, handovers and networks visited.")
+    var scenario: String?
+
+    @OptionGroup var trace: TraceInputOptions
+
     func validate() throws {
         if engine == .libpcap && lenient {
             throw ValidationError("--lenient needs the native engine: libpcap cannot resynchronise after damage.")
@@ -56,7 +66,20 @@ struct Inspect: ParsableCommand {
         options.engine = engine
         let showProgress = isatty(2) != 0
         var failed = false
+        let loadedScenario: Scenario?
+        do { loadedScenario = try scenario.map { try ScenarioLoader.load(path: $0) } } catch { throw fail(error) }
         for file in files {
+            // Content decides; a capture-like name only decides which error a file that is
+            // neither gets ("not a capture" rather than "unknown trace format").
+            let captureName = [".pcap", ".pcapng", ".cap", ".ntar", ".pcap.gz", ".pcapng.gz"].contains { file.lowercased().hasSuffix($0) }
+            if trace.format != nil || (!CaptureReader.looksLikeCapture(path: file) && !captureName) {
+                let t = TraceInspector.inspect(file, format: trace.format, options: trace.mobilityOptions, scenario: loadedScenario)
+                print(json ? t.json().compact : t.text(), terminator: json ? "\n" : "")
+                if !json && files.count > 1 { print() }
+                for e in t.errors where json { fputs("fmc: \(e)\n", stderr) }
+                if !t.ok { failed = true }
+                continue
+            }
             let progress: ((Int) -> Void)? = showProgress
                 ? { n in fputs("\r\(file): \(n) packets…", stderr) } : nil
             let summary = CaptureInspector.inspect(file, options: options, filter: compiled, progress: progress)
