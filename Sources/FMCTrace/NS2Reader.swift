@@ -41,7 +41,7 @@ public final class NS2Reader: MobilityReader {
         var maxIndex = -1
         while let raw = try lines.nextString() {
             let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("$god_") || line.contains("$god_") {
+            if line.isEmpty || line.hasPrefix("#") || line.contains("god_") {
                 skippedLines += 1
                 continue
             }

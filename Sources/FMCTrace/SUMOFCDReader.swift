@@ -4,7 +4,8 @@
 // needs (id, x, y, z, or lon/lat) and interns ids once.
 //
 // A node present in one timestep and absent from the next has left the simulation: it
-// vanishes at the last time it was seen. Persons and containers are nodes too, named
+// vanishes at the time of the first timestep it is missing from (staying at its last
+// position until then), which keeps the stream in time order. Persons and containers are nodes too, named
 // "person:ID" and "container:ID" so they cannot clash with vehicle ids.
 
 import FMCCore
@@ -215,7 +216,7 @@ public final class SUMOFCDReader: MobilityReader {
     /// Nodes of the previous step that this step did not mention have left.
     private func endStep() {
         for n in previous where seenInStep[n] != step {
-            pending.append(.vanish(node: n, timeNs: lastSeen[n]))
+            pending.append(.vanish(node: n, timeNs: stepTime ?? lastSeen[n]))
         }
         swap(&previous, &present)
         present.removeAll(keepingCapacity: true)

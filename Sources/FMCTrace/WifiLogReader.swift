@@ -18,10 +18,11 @@ public final class WifiLogReader: MobilityReader {
     public private(set) var records = 0
     public private(set) var skippedLines = 0
 
-    /// Syslog timestamp, then the access point's host name, then (in any wording) the client
-    /// MAC followed by the event ("... Station 00:11:22:33:44:55 Associated ...").
+    /// Syslog timestamp, then the access point's host name, then anywhere in the message the
+    /// client MAC and the event word, in either order ("Station 00:11:22:33:44:55 Associated",
+    /// "Deauthenticating Station 00:11:…"): both are found by lookaheads.
     public static let defaultPattern =
-        #"^(?<time>[A-Z][a-z]{2} +\d{1,2} \d\d:\d\d:\d\d) (?<ap>\S+) .*?(?<client>(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}).*?(?<type>(?i)reassociated|associated|disassociated|deauthenticated|roamed|reassoc|assoc|disassoc|deauth)"#
+        #"^(?<time>[A-Z][a-z]{2} +\d{1,2} \d\d:\d\d:\d\d) (?<ap>\S+) (?=.*?(?<client>(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}))(?=.*?\b(?<type>(?i:reassociat\w*|disassociat\w*|deauthenticat\w*|associat\w*|roam\w*|reassoc|disassoc|deauth|assoc))\b)"#
 
     private let lines: LineReader
     private let regex: NSRegularExpression
