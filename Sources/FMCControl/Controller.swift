@@ -7,7 +7,9 @@
 // the node visits, and a correspondent controller (CC) for networks whose hosts talk to it.
 // A message a controller would send to itself is handled on the spot: that is exactly the
 // centralized controller, which only ever talks to switches. The rules are those of
-// docs/fmc-rules.md.
+// docs/fmc-rules.md. Priorities follow specificity, so rules of different nodes sharing a
+// switch never shadow each other wrongly: per-peer 200, exact destination 180, destination
+// prefix 150, the rest 100, base 10.
 
 import FMCCore
 
@@ -249,7 +251,7 @@ public final class FMCController {
             rule("fs-send", 100, FlowMatch(inPort: .host(node), source: id), sendActions),
             rule("fs-home", 150, FlowMatch(inPort: .host(node), source: id, destination: topology.networks[h].prefix), [.setSource(loc), .output(.core)]),
             rule("fs-local-out", 150, FlowMatch(inPort: .host(node), source: id, destination: net.prefix), [.output(.local)]),
-            rule("fs-local-in", 100, FlowMatch(destination: id), [.output(.host(node)), .output(.controller)]),
+            rule("fs-local-in", 180, FlowMatch(destination: id), [.output(.host(node)), .output(.controller)]),
             rule("fs-arp", 100, FlowMatch(inPort: .host(node), isARP: true), [.arpReply]),
         ].prefix(topology.distributed ? topology.delta : topology.beta) {
             install(r, &out)
@@ -329,7 +331,7 @@ public final class FMCController {
         let id = FlowMatch.host(node)
         let cookie = cookieFor(node)
         let generic = [
-            FlowRule(switchID: sw, priority: 100, match: FlowMatch(destination: id),
+            FlowRule(switchID: sw, priority: 180, match: FlowMatch(destination: id),
                      actions: [.setDestination(loc), .output(.core), .output(.controller)], name: "hs-redirect", role: .home, node: node, cookie: cookie),
             FlowRule(switchID: sw, priority: 100, match: FlowMatch(inPort: .core, source: FlowMatch.host(loc)),
                      actions: [.setSource(node), .output(.local)], name: "hs-restore", role: .home, node: node, cookie: cookie),
@@ -399,7 +401,7 @@ public final class FMCController {
         let id = FlowMatch.host(node)
         let cookie = cookieFor(node)
         let generic = [
-            FlowRule(switchID: sw, priority: 100, match: FlowMatch(destination: id),
+            FlowRule(switchID: sw, priority: 180, match: FlowMatch(destination: id),
                      actions: [.setDestination(loc), .output(.core), .output(.controller)], name: "cs-to-loc", role: .correspondent, node: node, cookie: cookie),
             FlowRule(switchID: sw, priority: 100, match: FlowMatch(inPort: .core, source: FlowMatch.host(loc)),
                      actions: [.setSource(node), .output(.local)], name: "cs-from-loc", role: .correspondent, node: node, cookie: cookie),

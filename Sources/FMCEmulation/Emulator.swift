@@ -25,6 +25,8 @@ public enum HandoverStrategy: String, Sendable, CaseIterable {
 
 public enum LossCause: String, Sendable, CaseIterable {
     case detached = "detached_during_l2_gap"
+    /// The node is attached nowhere: out of every access point's range, or gone from the trace.
+    case absent = "node_not_attached"
     case oldLocation = "reached_old_location"
     case foreignBeforeRules = "reached_foreign_switch_before_rules"
     case noRoute = "no_route"
@@ -66,6 +68,8 @@ public final class Emulator {
     var busyUntil: [String: Int64] = [:]
     /// Where each migrating node is: network index, nil = detached.
     var location: [IPAddress: Int?] = [:]
+    /// Nodes between leaving one access point and reaching the next (the layer-2 gap).
+    var inGap = Set<IPAddress>()
     public let metrics: Measurements
 
     struct Scheduled {
@@ -142,12 +146,19 @@ public final class Emulator {
 
     public func packet(_ p: EmulatedPacket) {
         advance(to: p.timeNs)
+        let sNode = location[p.source] != nil, dNode = location[p.destination] != nil
+        let sNet = topology.network(of: p.source), dNet = topology.network(of: p.destination)
+        if !sNode && !dNode && sNet == nil && dNet == nil {
+            // Neither end belongs to the scenario's networks (e.g. IPv6 traffic when the
+            // scenario has IPv4 prefixes): not part of the replayed network at all.
+            metrics.outsideScenario += 1
+            return
+        }
         metrics.packetsReplayed += 1
         metrics.bytesReplayed += Int64(p.bytes)
-        let sNode = location[p.source] != nil, dNode = location[p.destination] != nil
         guard sNode || dNode else {
             // Stationary hosts on both ends: the network's own routing, no FMC state.
-            if topology.network(of: p.source) != nil && topology.network(of: p.destination) != nil {
+            if sNet != nil && dNet != nil {
                 metrics.deliveredStationary += 1
             } else {
                 metrics.lose(.noRoute, node: nil, bytes: p.bytes, at: p.timeNs)
@@ -159,7 +170,7 @@ public final class Emulator {
         let srcNet: Int?
         if sNode {
             guard let loc = location[p.source]!, true else {
-                metrics.lose(.detached, node: p.source, bytes: p.bytes, at: p.timeNs)
+                metrics.lose(inGap.contains(p.source) ? .detached : .absent, node: p.source, bytes: p.bytes, at: p.timeNs)
                 return
             }
             srcNet = loc
@@ -225,6 +236,7 @@ public final class Emulator {
             return
         }
         metrics.handoverStarted(node: node, from: previous, to: n, at: now)
+        inGap.insert(node)
         let home = topology.network(of: node)
         var gap = scenario.latency.handoverGapNs
         switch settings.strategy {
@@ -244,6 +256,7 @@ public final class Emulator {
     }
 
     func linkUp(_ node: IPAddress, _ n: Int) {
+        inGap.remove(node)
         location[node] = .some(n)
         metrics.linkUp(node: node, network: n, at: now)
         notifySwitch(n, .hostAttached(switchID: scenario.networks[n].switchID, host: node))
@@ -409,7 +422,10 @@ public final class Emulator {
     func deliver(_ w: Walk, to host: IPAddress) {
         let here = w.atNetwork
         if let loc = location[host] {
-            guard let at = loc else { metrics.lose(.detached, node: w.node, bytes: w.bytes, at: w.sentAt); return }
+            guard let at = loc else {
+                metrics.lose(inGap.contains(host) ? .detached : .absent, node: w.node, bytes: w.bytes, at: w.sentAt)
+                return
+            }
             guard at == here else {
                 // A migrating node is elsewhere: the packet reached where it no longer is.
                 metrics.lose(.oldLocation, node: w.node, bytes: w.bytes, at: w.sentAt)

@@ -59,6 +59,8 @@ public final class Measurements {
     public var packetsReplayed = 0
     public var bytesReplayed: Int64 = 0
     public var deliveredStationary = 0
+    /// Capture packets with neither end in any of the scenario's networks (not replayed).
+    public var outsideScenario = 0
     public private(set) var deliveredDirect = 0
     public private(set) var deliveredTriangular = 0
     public private(set) var lostByCause: [LossCause: Int] = [:]

@@ -25,6 +25,7 @@ public enum ReplaySummary {
         for (_, t) in m.triangular { extra.merge(t.extraDelay); bytes += t.bytes }
         if m.deliveredTriangular > 0 { rows.append(("triangular", "\(bytes) bytes, extra delay p50 \(ms(extra.quantile(0.5))) ms")) }
         rows.append(("messages", "\(m.messages), \(m.longDistance) long distance; " + m.messagesByType.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
+        if m.outsideScenario > 0 { rows.append(("note", "\(m.outsideScenario) capture packets had neither end in a scenario network and were not replayed")) }
         if r.syntheticNodes > 0 { rows.append(("note", "\(r.syntheticNodes) trace nodes had no capture host: they move with synthetic identifiers and no traffic")) }
         var out = ""
         for (k, v) in rows { out += "  " + k.padding(toLength: 14, withPad: " ", startingAt: 0) + v + "\n" }

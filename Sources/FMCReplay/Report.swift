@@ -150,6 +150,7 @@ public enum ReplayReport {
                 ("trace_nodes_without_capture_host", .int(r.syntheticNodes)),
                 ("capture_packets_held_for_time_order", .int(r.heldPackets)),
                 ("capture_non_ip_skipped", .int(r.nonIPSkipped)),
+                ("capture_packets_outside_scenario", .int(m.outsideScenario)),
                 ("end_ns", .int(m.endNs)),
             ])),
             ("summary", summary),
