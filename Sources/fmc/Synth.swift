@@ -3,11 +3,47 @@
 import ArgumentParser
 import FMCReplay
 import FMCScenario
+import FMCTrace
+import Foundation
 
 struct Synth: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write synthetic inputs.",
-        subcommands: [Paper.self, Mobility.self])
+        subcommands: [Paper.self, PaperSweepCommand.self, Mobility.self])
+
+    struct PaperSweepCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "paper-sweep",
+            abstract: "The paper's Figures 5 and 6 by replay, for n = 0…N (CSV and SVG).",
+            discussion: """
+                For each n: one migration with n home peers, n foreign peers and n correspondent \
+                networks of one peer each, replayed with a centralized controller at the foreign \
+                site and with distributed controllers. Writes rules.csv, long-distance.csv, \
+                fig5-rules.svg and fig6-long-distance.svg.
+                """)
+        @Option(help: "Largest n.") var max: Int = 20
+        @Option(help: "Output folder.") var out: String = "Reports/paper"
+
+        func validate() throws {
+            guard max >= 0 && max <= 100 else { throw ValidationError("--max must be between 0 and 100") }
+        }
+
+        func run() throws {
+            do {
+                let work = out + "/inputs"
+                let points = try PaperSweep.run(maxN: max, workDir: work) { try MobilityTrace.open($0) }
+                try PaperSweep.write(points, to: out)
+                print("n   centralized  distributed-max  (formula)   long-distance: centralized  FC")
+                for p in points {
+                    print(String(format: "%-3d %11d  %15d  (%d / %d)   %26d  %3d", p.n, p.centralizedRules, p.distributedMaxRules,
+                                 p.formulaCentralized, p.formulaForeign, p.centralizedLongDistance, p.foreignControllerLongDistance))
+                }
+                print("Wrote \(out)/rules.csv, long-distance.csv, fig5-rules.svg, fig6-long-distance.svg")
+            } catch {
+                throw fail(error)
+            }
+        }
+    }
 
     struct Mobility: ParsableCommand {
         static let configuration = CommandConfiguration(
