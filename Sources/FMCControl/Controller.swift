@@ -143,6 +143,16 @@ public final class FMCController {
     private var freeLocators: [Int: [IPAddress]] = [:]
     /// Rules currently installed by this controller, by table key (what it "manages").
     public private(set) var installed: [RuleKey: FlowRule] = [:]
+    /// The same rules by the node they serve, so one node's rules are found without a scan.
+    private var byNode: [IPAddress: Set<RuleKey>] = [:]
+    /// Base rules by "switch|name".
+    private var bases: [String: FlowRule] = [:]
+
+    /// Installed rules of `node` on switch `sw` passing `filter`.
+    private func rules(of node: IPAddress, on sw: String, _ filter: (FlowRule) -> Bool) -> [FlowRule] {
+        (byNode[node] ?? []).compactMap { installed[$0] }.filter { $0.switchID == sw && filter($0) }
+            .sorted { ($0.priority, $0.name) < ($1.priority, $1.name) }
+    }
     /// Locator allocations that failed because a pool was exhausted.
     public private(set) var exhaustedPools = 0
 
@@ -288,11 +298,9 @@ public final class FMCController {
         byLocator[rec.locator] = nil
         freeLocators[n, default: []].append(rec.locator)
         let sw = topology.networks[n].switchID
-        for r in installed.values where r.switchID == sw && r.node == node && r.role == .foreign { uninstall(r, &out) }
+        for r in rules(of: node, on: sw, { $0.role == .foreign }) { uninstall(r, &out) }
         foreignBase[n, default: 1] -= 1
-        if foreignBase[n] == 0, let base = installed.values.first(where: { $0.switchID == sw && $0.name == "fs-base" }) {
-            uninstall(base, &out)
-        }
+        if foreignBase[n] == 0, let base = bases["\(sw)|fs-base"] { uninstall(base, &out) }
         return rec.cnets.sorted()
     }
 
@@ -315,7 +323,7 @@ public final class FMCController {
             }
         }
         if let oldLocator, oldLocator != loc {
-            for r in installed.values where r.switchID == sw && r.node == node && r.name == "hs-restore" { uninstall(r, &out) }
+            for r in rules(of: node, on: sw, { $0.name == "hs-restore" }) { uninstall(r, &out) }
         }
         installHome(node, h, loc, rec.homePeers, &out)
         if let old, old != n {
@@ -367,11 +375,9 @@ public final class FMCController {
     private func returnHome(_ node: IPAddress, _ out: inout [ControlOutput]) {
         guard var rec = home[node], let old = rec.network, let h = topology.network(of: node) else { return }
         let sw = topology.networks[h].switchID
-        for r in installed.values where r.switchID == sw && r.node == node && r.role == .home { uninstall(r, &out) }
+        for r in rules(of: node, on: sw, { $0.role == .home }) { uninstall(r, &out) }
         homeBase[h, default: 1] -= 1
-        if homeBase[h] == 0, let base = installed.values.first(where: { $0.switchID == sw && $0.name == "hs-base" }) {
-            uninstall(base, &out)
-        }
+        if homeBase[h] == 0, let base = bases["\(sw)|hs-base"] { uninstall(base, &out) }
         let cnets = rec.correspondents.sorted()
         rec.network = nil
         rec.locator = nil
@@ -389,12 +395,12 @@ public final class FMCController {
         let sw = topology.networks[j].switchID
         guard let loc else {
             correspondent[key] = nil
-            for r in installed.values where r.switchID == sw && r.node == node && r.role == .correspondent { uninstall(r, &out) }
+            for r in rules(of: node, on: sw, { $0.role == .correspondent }) { uninstall(r, &out) }
             return
         }
         var rec = correspondent[key] ?? CorrespondentRecord(locator: loc)
         if rec.locator != loc {
-            for r in installed.values where r.switchID == sw && r.node == node && r.name == "cs-from-loc" { uninstall(r, &out) }
+            for r in rules(of: node, on: sw, { $0.name == "cs-from-loc" }) { uninstall(r, &out) }
         }
         rec.locator = loc
         correspondent[key] = rec
@@ -462,19 +468,32 @@ public final class FMCController {
 
     private func install(_ r: FlowRule, _ out: inout [ControlOutput]) {
         if let old = installed[r.key], old == r { return }
+        if let old = installed[r.key] { forget(old) }
         installed[r.key] = r
+        if let n = r.node { byNode[n, default: []].insert(r.key) } else { bases["\(r.switchID)|\(r.name)"] = r }
         out.append(.install(r))
     }
 
     private func uninstall(_ r: FlowRule, _ out: inout [ControlOutput]) {
-        guard installed.removeValue(forKey: r.key) != nil else { return }
+        guard let old = installed.removeValue(forKey: r.key) else { return }
+        forget(old)
         out.append(.remove(r))
+    }
+
+    private func forget(_ r: FlowRule) {
+        if let n = r.node {
+            byNode[n]?.remove(r.key)
+            if byNode[n]?.isEmpty == true { byNode[n] = nil }
+        } else {
+            bases["\(r.switchID)|\(r.name)"] = nil
+        }
     }
 
     /// A switch removed a rule by itself (idle timeout): forget it, and the peer it served.
     public func ruleExpired(_ r: FlowRule) {
-        guard installed.removeValue(forKey: r.key) != nil, let node = r.node,
-              let peer = r.match.source.map({ $0.address }) else { return }
+        guard let old = installed.removeValue(forKey: r.key) else { return }
+        forget(old)
+        guard let node = r.node, let peer = r.match.source.map({ $0.address }) else { return }
         switch r.name {
         case "hs-peer": home[node]?.homePeers.remove(peer)
         case "cs-peer":

@@ -8,6 +8,8 @@ final class FlowTable {
     private var byKey: [RuleKey: FlowRule] = [:]
     private var byDestination: [IPAddress: [FlowRule]] = [:]
     private var bySource: [IPAddress: [FlowRule]] = [:]
+    /// Rules matching on one host's access port or one ARP target (per-node ARP rules).
+    private var byPortOrTarget: [IPAddress: [FlowRule]] = [:]
     private var others: [FlowRule] = []
     /// Rules that count as FMC rules (infrastructure excluded).
     private(set) var fmcCount = 0
@@ -15,6 +17,12 @@ final class FlowTable {
     var lastHit: [RuleKey: Int64] = [:]
 
     var rules: Dictionary<RuleKey, FlowRule>.Values { byKey.values }
+
+    static func portOrTarget(_ m: FlowMatch) -> IPAddress? {
+        if let t = m.arpTarget { return t }
+        if case let .host(a)? = m.inPort { return a }
+        return nil
+    }
 
     static func exact(_ p: IPPrefix?) -> IPAddress? {
         guard let p, p.length == (p.address.isIPv4 ? 32 : 128) else { return nil }
@@ -30,6 +38,8 @@ final class FlowTable {
             byDestination[d, default: []].append(r)
         } else if let s = FlowTable.exact(r.match.source) {
             bySource[s, default: []].append(r)
+        } else if let a = FlowTable.portOrTarget(r.match) {
+            byPortOrTarget[a, default: []].append(r)
         } else {
             others.append(r)
             others.sort { $0.priority > $1.priority }
@@ -47,6 +57,9 @@ final class FlowTable {
         } else if let s = FlowTable.exact(r.match.source) {
             bySource[s]?.removeAll { $0.key == key }
             if bySource[s]?.isEmpty == true { bySource[s] = nil }
+        } else if let a = FlowTable.portOrTarget(r.match) {
+            byPortOrTarget[a]?.removeAll { $0.key == key }
+            if byPortOrTarget[a]?.isEmpty == true { byPortOrTarget[a] = nil }
         } else {
             others.removeAll { $0.key == key }
         }
@@ -69,6 +82,8 @@ final class FlowTable {
         }
         consider(byDestination[destination])
         consider(bySource[source])
+        if case let .host(a) = inPort { consider(byPortOrTarget[a]) }
+        if arp { consider(byPortOrTarget[destination]) }
         for r in others {
             if let b = best, b.priority >= r.priority { break }
             if r.match.matches(inPort: inPort, arp: arp, arpTarget: arp ? destination : nil, source: source, destination: destination) {
