@@ -8,6 +8,7 @@ import FMCEmulation
 import FMCScenario
 import FMCTimeline
 import FMCTrace
+import Foundation
 
 public struct ReplayInputs {
     public var scenarioPath: String
@@ -62,14 +63,17 @@ public enum Replay {
         let scenario = inputs.scenario
         let emulator = Emulator(scenario: scenario, settings: inputs.settings)
         emulator.metrics.detailLimit = inputs.detailLimit
-        var files: [(String, String, String)] = [("scenario", inputs.scenarioPath, SHA256Digest.file(inputs.scenarioPath) ?? "")]
-        if let m = inputs.mobilityPath { files.append(("mobility", m, SHA256Digest.file(m) ?? "")) }
-        if let c = inputs.capturePath { files.append(("capture", c, SHA256Digest.file(c) ?? "")) }
-        var result = ReplayResult(emulator: emulator, attachments: nil, inputs: files)
+        // Input digests are computed on another thread while the replay runs (the second
+        // core is otherwise idle for plain captures).
+        var named: [(String, String)] = [("scenario", inputs.scenarioPath)]
+        if let m = inputs.mobilityPath { named.append(("mobility", m)) }
+        if let c = inputs.capturePath { named.append(("capture", c)) }
+        let digests = DigestJob(paths: named.map(\.1))
+        var result = ReplayResult(emulator: emulator, attachments: nil, inputs: [])
 
-        // The capture's hosts, for the automatic node mapping.
+        // The capture's hosts, for the automatic node mapping (not needed for explicit pairs).
         var hosts: [IPAddress] = []
-        if let c = inputs.capturePath {
+        if let c = inputs.capturePath, scenario.nodes.mode == .auto {
             let summary = CaptureInspector.inspect(c, filter: inputs.filter)
             if let e = summary.errors.first { throw e }
             var set = Set<IPAddress>()
@@ -120,6 +124,8 @@ public enum Replay {
             }
         }
         emulator.finish()
+        let sums = digests.wait()
+        result.inputs = zip(named, sums).map { ($0.0, $0.1, $1) }
         result.timelineEvents = n
         result.attachments = stream?.stats
         result.heldPackets = timeline?.heldPackets ?? 0
@@ -172,4 +178,30 @@ final class EmptyMobility: MobilityReader {
     let records = 0
     let skippedLines = 0
     func next() throws -> MobilityRecord? { nil }
+}
+
+/// SHA-256 of files, computed on a background thread.
+final class DigestJob: @unchecked Sendable {
+    private var results: [String] = []
+    private let done = NSCondition()
+    private var finished = false
+
+    init(paths: [String]) {
+        let t = Thread { [self] in
+            let r = paths.map { SHA256Digest.file($0) ?? "" }
+            done.lock()
+            results = r
+            finished = true
+            done.broadcast()
+            done.unlock()
+        }
+        t.start()
+    }
+
+    func wait() -> [String] {
+        done.lock()
+        while !finished { done.wait() }
+        done.unlock()
+        return results
+    }
 }
