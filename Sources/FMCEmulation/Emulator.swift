@@ -61,7 +61,7 @@ public final class Emulator {
     let controllerSite: [String: String]
     var tables: [FlowTable]
     var switchIndex: [String: Int] = [:]
-    var rng: SplitMix
+    var rng: SplitMix64
     var queue = MinHeap<Scheduled>(less: { $0.time < $1.time || ($0.time == $1.time && $0.seq < $1.seq) })
     var seq: UInt64 = 0
     var now: Int64 = .min
@@ -126,7 +126,7 @@ public final class Emulator {
         }
         controllers = cs
         controllerSite = sites
-        rng = SplitMix(seed: settings.seed)
+        rng = SplitMix64(seed: settings.seed)
         tables = scenario.networks.map { _ in FlowTable() }
         metrics = Measurements(scenario: scenario, topology: topo)
         for (i, n) in scenario.networks.enumerated() {
@@ -443,25 +443,6 @@ public final class Emulator {
         }
         metrics.delivered(node: w.node, peer: w.node == w.origDestination ? w.origSource : w.origDestination,
                           triangular: w.viaHome, bytes: w.bytes, delay: total, directDelay: direct, at: now)
-    }
-}
-
-/// splitmix64 with helpers for the distributions the latency model needs.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 ^ 0xD1B5_4A32_D192_ED03 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
-    /// Standard normal (Box–Muller).
-    mutating func normal() -> Double {
-        let u1 = max(uniform(), 1e-300), u2 = uniform()
-        return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
     }
 }
 

@@ -45,7 +45,7 @@ public enum MobilitySynth {
 
         let out = try OutputBuffer(path: dir + "/mobility.csv")
         out.append("time,node,network\n")
-        var rng = Rand(m.seed)
+        var rng = SplitMix64(seed: m.seed)
         var at = [Int](repeating: 0, count: m.nodes)
         // Everyone starts at home, spread over the networks.
         for i in 0..<m.nodes {
@@ -73,18 +73,5 @@ public enum MobilitySynth {
             out.newline()
         }
         try out.flush()
-    }
-
-    struct Rand {
-        var s: UInt64
-        init(_ seed: UInt64) { s = seed ^ 0x5851_F42D_4C95_7F2D }
-        mutating func next() -> UInt64 {
-            s &+= 0x9E37_79B9_7F4A_7C15
-            var z = s
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
     }
 }
