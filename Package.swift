@@ -20,9 +20,12 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(
+            name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
         .target(name: "CCaptureSupport"),
         .target(name: "FMCCore"),
-        .target(name: "FMCIO", dependencies: ["FMCCore", "CZlib"]),
+        .target(name: "FMCIO", dependencies: ["FMCCore", "CZlib", "CCrypto"]),
         .target(name: "FMCCapture", dependencies: ["FMCCore", "FMCIO", "CPcap", "CCaptureSupport"]),
         .target(name: "FMCScenario", dependencies: ["FMCCore", .product(name: "Yams", package: "Yams")]),
         .target(name: "FMCTrace", dependencies: ["FMCCore", "FMCIO", "FMCScenario"]),
@@ -30,7 +33,7 @@ let package = Package(
         .target(name: "FMCMetrics", dependencies: ["FMCCore"]),
         .target(name: "FMCEmulation", dependencies: ["FMCCore", "FMCControl", "FMCMetrics", "FMCScenario"]),
         .target(name: "FMCReport", dependencies: ["FMCCore", "FMCMetrics"]),
-        .target(name: "FMCReplay", dependencies: ["FMCCore", "FMCReport", "FMCCapture", "FMCControl", "FMCEmulation", "FMCMetrics", "FMCScenario", "FMCTimeline", "FMCTrace"]),
+        .target(name: "FMCReplay", dependencies: ["FMCCore", "FMCIO", "FMCReport", "FMCCapture", "FMCControl", "FMCEmulation", "FMCMetrics", "FMCScenario", "FMCTimeline", "FMCTrace"]),
         .target(name: "FMCTimeline", dependencies: ["FMCCore", "FMCCapture", "FMCTrace", "FMCScenario"]),
         .executableTarget(
             name: "fmc",
@@ -38,8 +41,8 @@ let package = Package(
                 "FMCCore", "FMCIO", "FMCCapture", "FMCScenario", "FMCTrace", "FMCTimeline", "FMCReplay", "FMCEmulation", "FMCReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .testTarget(name: "FMCCoreTests", dependencies: ["FMCCore"]),
-        .testTarget(name: "FMCCaptureTests", dependencies: ["FMCCapture", "FMCCore"]),
+        .testTarget(name: "FMCCoreTests", dependencies: ["FMCCore", "FMCIO"]),
+        .testTarget(name: "FMCCaptureTests", dependencies: ["FMCCapture", "FMCCore", "FMCIO"]),
         .testTarget(name: "FMCScenarioTests", dependencies: ["FMCScenario", "FMCCore"]),
         .testTarget(name: "FMCTraceTests", dependencies: ["FMCTrace", "FMCScenario", "FMCCore", "FMCIO"]),
         .testTarget(name: "FMCControlTests", dependencies: ["FMCControl", "FMCCore"]),

@@ -5,6 +5,7 @@ import FMCCapture
 import FMCControl
 import FMCCore
 import FMCEmulation
+import FMCIO
 import FMCScenario
 import FMCTimeline
 import FMCTrace

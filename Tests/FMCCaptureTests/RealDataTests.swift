@@ -7,6 +7,7 @@
 
 import FMCCore
 import Foundation
+import FMCIO
 import Testing
 
 @testable import FMCCapture

@@ -1,5 +1,6 @@
 // Addresses, prefixes, JSON text and time formatting: the shapes every report depends on.
 
+import FMCIO
 import Testing
 
 @testable import FMCCore

@@ -33,5 +33,5 @@ ensure_packages() {
         || { echo "error: apt-get install ${missing[*]} failed" >&2; return 1; }
 }
 
-# Packages the build itself needs (the CPcap and CZlib system-library targets).
-BUILD_PACKAGES=(pkg-config libpcap-dev zlib1g-dev)
+# Packages the build itself needs (the CPcap, CZlib and CCrypto system-library targets).
+BUILD_PACKAGES=(pkg-config libpcap-dev zlib1g-dev libssl-dev)
