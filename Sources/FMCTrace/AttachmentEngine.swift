@@ -48,6 +48,8 @@ public final class AttachmentEngine {
     private let margin: Double
     private let dwell: Int64
     private var nodes: [NodeState] = []
+    /// Reused per leg: the access points a leg can come near (no allocation per sample).
+    private var near: [Int] = []
     /// Local plane for geographic traces: metres per degree of longitude and latitude.
     private let projection: (lon0: Double, lat0: Double, mx: Double, my: Double)?
     /// Events produced since the last `drain`, per node in time order.
@@ -163,7 +165,7 @@ public final class AttachmentEngine {
         let vx = (x1 - x0) / seconds, vy = (y1 - y0) / seconds
         // Only access points the leg can come near matter.
         let minX = min(x0, x1), maxX = max(x0, x1), minY = min(y0, y1), maxY = max(y0, y1)
-        var near: [Int] = []
+        near.removeAll(keepingCapacity: true)
         for (i, ap) in aps.enumerated() {
             let reach = ap.radius + margin
             if ap.x + reach >= minX && ap.x - reach <= maxX && ap.y + reach >= minY && ap.y - reach <= maxY { near.append(i) }
@@ -194,7 +196,9 @@ public final class AttachmentEngine {
             // The next time anything that matters can change.
             var next = t1
             for i in near {
-                for r in rangeRoots(i, x0, y0, vx, vy, t0) where r > tau && r < next { next = r }
+                let (r1, r2) = rangeRoots(i, x0, y0, vx, vy, t0)
+                if r1 > tau && r1 < next { next = r1 }
+                if r2 > tau && r2 < next { next = r2 }
             }
             if s.current >= 0 {
                 for j in near where j != s.current {
@@ -265,19 +269,19 @@ public final class AttachmentEngine {
         return best
     }
 
-    /// Times at which the leg crosses the circle of access point `i`.
-    private func rangeRoots(_ i: Int, _ x0: Double, _ y0: Double, _ vx: Double, _ vy: Double, _ t0: Int64) -> [Int64] {
+    /// Times at which the leg crosses the circle of access point `i` (Int64.min: none).
+    @inline(__always)
+    private func rangeRoots(_ i: Int, _ x0: Double, _ y0: Double, _ vx: Double, _ vy: Double, _ t0: Int64) -> (Int64, Int64) {
         let px = x0 - aps[i].x, py = y0 - aps[i].y
         let a = vx * vx + vy * vy
-        guard a > 0 else { return [] }
+        guard a > 0 else { return (.min, .min) }
         let b = 2 * (vx * px + vy * py)
         let c = px * px + py * py - aps[i].radius * aps[i].radius
         let disc = b * b - 4 * a * c
-        guard disc > 0 else { return [] }
+        guard disc > 0 else { return (.min, .min) }
         let sq = disc.squareRoot()
-        return [(-b - sq) / (2 * a), (-b + sq) / (2 * a)].compactMap { s in
-            s >= 0 && s < 9e9 ? t0 + Int64((s * 1e9).rounded()) : nil
-        }
+        func time(_ s: Double) -> Int64 { s >= 0 && s < 9e9 ? t0 + Int64((s * 1e9).rounded()) : .min }
+        return (time((-b - sq) / (2 * a)), time((-b + sq) / (2 * a)))
     }
 
     private func equalDistanceRoot(_ j: Int, _ k: Int, _ x0: Double, _ y0: Double, _ vx: Double, _ vy: Double, _ t0: Int64) -> Int64? {
