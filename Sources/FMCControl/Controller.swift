@@ -165,6 +165,12 @@ public final class FMCController {
     /// Rules that serve migrations (base rules included), as the paper counts "managed rules".
     public var managedRules: Int { installed.count }
 
+    /// ID/LOC mappings this controller holds: as home controller for its away nodes, as
+    /// foreign controller for visitors, as correspondent controller per correspondent network.
+    public var mappingsHeld: Int { awayNodes + foreign.count + correspondent.count }
+    /// Nodes of this controller's home networks that are away (kept as a count, not scanned).
+    private var awayNodes = 0
+
     public func handle(_ input: ControlInput, now: Int64) -> [ControlOutput] {
         var out: [ControlOutput] = []
         process(input, &out)
@@ -316,6 +322,7 @@ public final class FMCController {
         home[node] = rec
         let sw = topology.networks[h].switchID
         if old == nil {
+            awayNodes += 1
             homeBase[h, default: 0] += 1
             if homeBase[h] == 1 {
                 install(FlowRule(switchID: sw, priority: 10, match: FlowMatch(inPort: .core, destination: topology.networks[h].prefix),
@@ -376,6 +383,7 @@ public final class FMCController {
         guard var rec = home[node], let old = rec.network, let h = topology.network(of: node) else { return }
         let sw = topology.networks[h].switchID
         for r in rules(of: node, on: sw, { $0.role == .home }) { uninstall(r, &out) }
+        awayNodes -= 1
         homeBase[h, default: 1] -= 1
         if homeBase[h] == 0, let base = bases["\(sw)|hs-base"] { uninstall(base, &out) }
         let cnets = rec.correspondents.sorted()

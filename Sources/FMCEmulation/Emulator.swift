@@ -169,7 +169,7 @@ public final class Emulator {
         // Where the packet enters: the source's switch (a migrating source must be attached).
         let srcNet: Int?
         if sNode {
-            guard let loc = location[p.source]!, true else {
+            guard let loc = location[p.source] ?? nil else {
                 metrics.lose(inGap.contains(p.source) ? .detached : .absent, node: p.source, bytes: p.bytes, at: p.timeNs)
                 return
             }
@@ -333,10 +333,8 @@ public final class Emulator {
                 schedule(arrival, .controllerInput(to, .fromController(c, m), from: c))
             }
         }
-        metrics.mappings(c, controllersMappings(ctl), at: done)
+        metrics.mappings(c, ctl.mappingsHeld, at: done)
     }
-
-    func controllersMappings(_ c: FMCController) -> Int { c.managedRules }
 
     /// Flow-mod install time drawn from the scenario's profile (seeded).
     func installTime() -> Int64 {

@@ -77,8 +77,6 @@ public final class Measurements {
     public private(set) var converged = Histogram()
     public private(set) var outage = Histogram()
     var failover: [IPAddress: Int64] = [:]
-    var finishedHandovers = 0
-    var handoversSummarized = 0
 
     public private(set) var installLatency = Histogram()
     public private(set) var removeCount = 0
@@ -207,7 +205,6 @@ public final class Measurements {
     /// A node's handover is over when its next one starts (or the run ends).
     func close(_ node: IPAddress) {
         guard let h = open.removeValue(forKey: node) else { return }
-        finishedHandovers += 1
         if handovers.count < detailLimit { handovers.append(h) }
     }
 

@@ -95,6 +95,7 @@ public enum ReplayReport {
                     ("messages_out", .int(m.controllerOut[c.id] ?? 0)),
                     ("peak_messages_per_s", .double(m.controllerRate[c.id]?.peakPerSecond ?? 0)),
                     ("peak_rules", .int(m.perController[c.id]?.peak ?? 0)),
+                    ("peak_mappings", .int(m.controllerMappings[c.id]?.peak ?? 0)),
                 ]))
             })),
         ])

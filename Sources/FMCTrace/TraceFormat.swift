@@ -48,9 +48,10 @@ public enum MobilityTrace {
             return fields.allSatisfy({ Double($0) != nil }) ? fields.count : nil
         }
         if let n = numbers(first) {
-            if n == 6, rows.count > 1, let m = numbers(String(rows[1].split(separator: " ").enumerated()
-                .map { $0.offset == 1 ? "0" : String($0.element) }.joined(separator: " "))), m == 4 || m == 5 {
-                return .one
+            // ONE: a 6-number world header, then "time id x y" lines (the id may be a name).
+            if n == 6, rows.count > 1 {
+                let f = rows[1].split(whereSeparator: { $0 == " " || $0 == "\t" })
+                if f.count >= 4, Double(f[0]) != nil, Double(f[2]) != nil, Double(f[3]) != nil { return .one }
             }
             if n >= 3 { return .bonnmotion }
         }
