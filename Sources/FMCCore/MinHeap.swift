@@ -1,16 +1,20 @@
 // A binary min-heap. Event queues order by (time, sequence); reorder buffers release what a
 // watermark has passed. Ties are the caller's to break in `less`, so order is deterministic.
 
+// Inlinable so that each use is specialized for its element type: unspecialized generic code
+// across module boundaries costs more than the heap operations themselves.
 public struct MinHeap<Element> {
-    private var items: [Element] = []
-    private let less: (Element, Element) -> Bool
+    @usableFromInline var items: [Element] = []
+    @usableFromInline let less: (Element, Element) -> Bool
 
+    @inlinable
     public init(less: @escaping (Element, Element) -> Bool) { self.less = less }
 
-    public var isEmpty: Bool { items.isEmpty }
-    public var count: Int { items.count }
-    public var min: Element? { items.first }
+    @inlinable public var isEmpty: Bool { items.isEmpty }
+    @inlinable public var count: Int { items.count }
+    @inlinable public var min: Element? { items.first }
 
+    @inlinable
     public mutating func push(_ e: Element) {
         items.append(e)
         var i = items.count - 1
@@ -22,7 +26,7 @@ public struct MinHeap<Element> {
         }
     }
 
-    @discardableResult
+    @inlinable @discardableResult
     public mutating func pop() -> Element? {
         guard !items.isEmpty else { return nil }
         items.swapAt(0, items.count - 1)
