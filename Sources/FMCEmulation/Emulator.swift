@@ -72,11 +72,15 @@ public final class Emulator {
     var inGap = Set<IPAddress>()
     public let metrics: Measurements
 
+    /// What the event queue orders: small and trivially copied. The events themselves stay
+    /// in `slots`, so heap swaps never copy rules, strings or packet state.
     struct Scheduled {
         var time: Int64
         var seq: UInt64
-        var event: Event
+        var slot: Int
     }
+    var slots: [Event?] = []
+    var freeSlots: [Int] = []
 
     enum Event {
         case move(node: IPAddress, network: Int?)
@@ -196,7 +200,15 @@ public final class Emulator {
     // MARK: - engine
 
     func schedule(_ t: Int64, _ e: Event) {
-        queue.push(Scheduled(time: t, seq: seq, event: e))
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = free
+            slots[slot] = e
+        } else {
+            slot = slots.count
+            slots.append(e)
+        }
+        queue.push(Scheduled(time: t, seq: seq, slot: slot))
         seq += 1
     }
 
@@ -204,7 +216,9 @@ public final class Emulator {
         while let top = queue.min, top.time <= t {
             queue.pop()
             now = top.time
-            run(top.event)
+            let event = slots[top.slot].take()!
+            freeSlots.append(top.slot)
+            run(event)
         }
         if t != .max { now = max(now, t) }
     }
