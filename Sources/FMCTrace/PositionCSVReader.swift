@@ -1,7 +1,9 @@
-// Position CSV: `time,node,x,y[,z]` in metres or `time,node,lon,lat` in degrees (header
-// required, any column order), and the ONE simulator's external movement format (a header
-// line `minTime maxTime minX maxX minY maxY`, then `time id x y` lines). Both are read in
-// global time order, so they stream.
+// Position CSV: `time,node,x,y[,z]` in metres or `time,node,lon,lat[,z]` in degrees, header
+// required, any column order and case, extra columns ignored. This file owns reading it.
+//
+// Each row is a waypoint. Rows must be in global time order (non-decreasing over all nodes):
+// that is what lets a 200 MB file stream into the attachment engine without sorting, and it
+// is what `fmc trace convert --to positions` writes.
 
 import FMCCore
 import FMCIO
@@ -12,123 +14,114 @@ public final class PositionCSVReader: MobilityReader {
     public let nodes = NodeTable()
     public let coordinates: Coordinates
     public let timeOrdered = true
-    public private(set) var records = 0
-    public private(set) var skippedLines = 0
+    // Counters and per-line state are touched once per record by this reader alone: no
+    // dynamic exclusivity checks (they cost as much as parsing a field).
+    @exclusivity(unchecked) public private(set) var records = 0
+    @exclusivity(unchecked) public private(set) var skippedLines = 0
+    /// The header's column names, trimmed and lower-cased, in file order.
+    public private(set) var columns: [String] = []
 
     private let lines: LineReader
+    private let fields = FieldSplitter()
+    private let nodeNames: NodeInterner
     private var t = -1, n = -1, x = -1, y = -1, z = -1
-    private var columns = 0
-    private var lastTime = Int64.min
+    private var needed = 0
+    @exclusivity(unchecked) private var lastTime = Int64.min
+    @exclusivity(unchecked) private var lastTimeLine = 0
 
+    /// Reads the header. Columns `x`/`y` are metres and `lon`/`lat` degrees; when a header has
+    /// both pairs, `options.coordinates` picks one (metres by default). `options.coordinates`
+    /// also overrides what the header says, reading x/y as lon/lat or the other way round.
     public init(path: String, options: MobilityOptions = MobilityOptions()) throws {
         self.path = path
         lines = try LineReader(path: path)
-        var header: [String]?
-        while let h = try lines.nextString() {
-            let s = h.trimmingCharacters(in: .whitespaces)
-            if s.isEmpty || s.hasPrefix("#") { skippedLines += 1; continue }
-            header = splitCSV(Substring(s)).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        nodeNames = NodeInterner(nodes)
+        var found = false
+        while let raw = try lines.nextLine() {
+            let line = trimBlanks(stripBOM(raw, lineNumber: lines.lineNumber))
+            if line.count == 0 || line[0] == UInt8(ascii: "#") { skippedLines += 1; continue }
+            if let problem = fields.splitCSV(line) { throw lines.error("header: \(problem)") }
+            let header = fields
+            columns = (0..<header.count).map { String(decoding: header[$0], as: UTF8.self).lowercased() }
+            found = true
             break
         }
-        guard let header else { throw InputError(file: path, place: .line(1, column: nil), message: "no header line (time,node,x,y or time,node,lon,lat)") }
-        columns = header.count
-        var geo = false
-        for (i, c) in header.enumerated() {
+        guard found else {
+            throw InputError(file: path, place: .line(max(1, lines.lineNumber), column: nil),
+                             message: "no header line (time,node,x,y or time,node,lon,lat)")
+        }
+        var cx = -1, cy = -1, lon = -1, lat = -1
+        for (i, c) in columns.enumerated() {
             switch c {
-            case "time", "t": t = i
-            case "node", "id": n = i
-            case "x": x = i
-            case "y": y = i
-            case "z": z = i
-            case "lon", "longitude": x = i; geo = true
-            case "lat", "latitude": y = i; geo = true
+            case "time", "t", "timestamp": t = t == -1 ? i : -2
+            case "node", "id": n = n == -1 ? i : -2
+            case "x": cx = cx == -1 ? i : -2
+            case "y": cy = cy == -1 ? i : -2
+            case "z", "alt", "altitude": z = z == -1 ? i : -2
+            case "lon", "longitude", "lng": lon = lon == -1 ? i : -2
+            case "lat", "latitude": lat = lat == -1 ? i : -2
             default: break
             }
         }
-        guard t >= 0, n >= 0, x >= 0, y >= 0 else {
-            throw lines.error("the header must name time, node and x, y (or lon, lat)")
+        if [t, n, cx, cy, z, lon, lat].contains(-2) {
+            throw lines.error("the header names a column twice: \(columns.joined(separator: ","))")
         }
-        coordinates = options.coordinates ?? (geo ? .geographic : .cartesian)
+        let hasXY = cx >= 0 && cy >= 0, hasGeo = lon >= 0 && lat >= 0
+        guard t >= 0, n >= 0, hasXY || hasGeo else {
+            throw lines.error("the header must name time, node and x, y (or lon, lat); found \(columns.joined(separator: ","))")
+        }
+        if hasXY && hasGeo {
+            let geo = options.coordinates == .geographic
+            (x, y) = geo ? (lon, lat) : (cx, cy)
+            coordinates = geo ? .geographic : .cartesian
+        } else if hasGeo {
+            (x, y) = (lon, lat)
+            coordinates = options.coordinates ?? .geographic
+        } else {
+            (x, y) = (cx, cy)
+            coordinates = options.coordinates ?? .cartesian
+        }
+        needed = max(t, n, x, y, z) + 1
     }
 
     public func next() throws -> MobilityRecord? {
-        while let raw = try lines.nextString() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.isEmpty || line.hasPrefix("#") { skippedLines += 1; continue }
-            let f = line.split(separator: ",", omittingEmptySubsequences: false)
-            guard f.count > max(t, n, x, y, z) else { throw lines.error("expected \(columns) fields, found \(f.count)") }
-            let timeText = f[t].trimmingCharacters(in: .whitespaces)
-            guard let time = parseSecondsExact(timeText) ?? parseISO8601(timeText) else {
-                throw lines.error("time '\(timeText)' is not a number of seconds", column: t + 1)
+        while let raw = try lines.nextLine() {
+            let line = trimBlanks(raw)
+            if line.count == 0 || line[0] == UInt8(ascii: "#") { skippedLines += 1; continue }
+            if let problem = fields.splitCSV(line) { throw lines.error(problem) }
+            guard fields.count >= needed else { throw lines.error("expected \(columns.count) fields, found \(fields.count)") }
+            let tf = fields[t]
+            guard let time = parseTimestamp(tf) else {
+                throw lines.error("time '\(excerpt(tf))' is neither seconds nor ISO 8601", column: t + 1)
             }
-            guard time >= lastTime else { throw lines.error("time \(timeText) goes backwards", column: t + 1) }
+            guard time >= lastTime else {
+                throw lines.error("time \(excerpt(tf)) goes backwards (line \(lastTimeLine) had \(formatSeconds(lastTime)) s); "
+                                  + "position CSV must be in time order", column: t + 1)
+            }
+            let geo = coordinates == .geographic
+            let px = try value(x, geo ? "longitude" : "x")
+            let py = try value(y, geo ? "latitude" : "y")
+            let pz = z >= 0 && fields[z].count > 0 ? try value(z, "z") : 0
+            if geo {
+                guard abs(px) <= 180 else { throw lines.error("longitude \(px) is outside ±180 degrees", column: x + 1) }
+                guard abs(py) <= 90 else { throw lines.error("latitude \(py) is outside ±90 degrees", column: y + 1) }
+            }
+            let name = fields[n]
+            guard name.count > 0 else { throw lines.error("empty node", column: n + 1) }
             lastTime = time
-            func number(_ c: Int, _ what: String) throws -> Double {
-                guard let v = Double(f[c].trimmingCharacters(in: .whitespaces)), v.isFinite else {
-                    throw lines.error("\(what) '\(f[c])' is not a number", column: c + 1)
-                }
-                return v
-            }
-            let px = try number(x, coordinates == .geographic ? "longitude" : "x")
-            let py = try number(y, coordinates == .geographic ? "latitude" : "y")
-            let pz = z >= 0 ? try number(z, "z") : 0
-            if coordinates == .geographic {
-                guard abs(px) <= 180 else { throw lines.error("longitude \(px) is outside ±180", column: x + 1) }
-                guard abs(py) <= 90 else { throw lines.error("latitude \(py) is outside ±90", column: y + 1) }
-            }
-            let name = f[n].trimmingCharacters(in: .whitespaces)
-            guard !name.isEmpty else { throw lines.error("empty node", column: n + 1) }
+            lastTimeLine = lines.lineNumber
             records += 1
-            return .waypoint(node: nodes.intern(name), timeNs: time, position: Position(x: px, y: py, z: pz))
+            return .waypoint(node: nodeNames.node(name), timeNs: time, position: Position(x: px, y: py, z: pz))
         }
         return nil
     }
-}
 
-public final class ONEReader: MobilityReader {
-    public let path: String
-    public let format = MobilityFormat.one
-    public let nodes = NodeTable()
-    public let coordinates = Coordinates.cartesian
-    public let timeOrdered = true
-    public private(set) var records = 0
-    public private(set) var skippedLines = 0
-    /// The header's world: minTime maxTime minX maxX minY maxY.
-    public private(set) var bounds: [Double] = []
-
-    private let lines: LineReader
-    private var lastTime = Int64.min
-
-    public init(path: String, options: MobilityOptions = MobilityOptions()) throws {
-        self.path = path
-        lines = try LineReader(path: path)
-        while let h = try lines.nextString() {
-            let s = h.trimmingCharacters(in: .whitespaces)
-            if s.isEmpty || s.hasPrefix("#") { skippedLines += 1; continue }
-            let f = s.split(whereSeparator: { $0 == " " || $0 == "\t" }).compactMap { Double($0) }
-            guard f.count == 6 else { throw lines.error("the first line must be: minTime maxTime minX maxX minY maxY") }
-            bounds = f
-            return
+    @inline(__always)
+    private func value(_ column: Int, _ what: String) throws -> Double {
+        let f = fields[column]
+        guard let v = decimalNumber(f) else {
+            throw lines.error("\(what) '\(excerpt(f))' is not a number", column: column + 1)
         }
-        throw InputError(file: path, place: .line(1, column: nil), message: "empty ONE movement file")
-    }
-
-    public func next() throws -> MobilityRecord? {
-        while let raw = try lines.nextString() {
-            let s = raw.trimmingCharacters(in: .whitespaces)
-            if s.isEmpty || s.hasPrefix("#") { skippedLines += 1; continue }
-            let f = s.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            guard f.count >= 4 else { throw lines.error("expected 'time id x y', found \(f.count) fields") }
-            guard let time = parseSecondsExact(f[0]) ?? Double(f[0]).flatMap({ nanoseconds(fromSeconds: $0) }) else {
-                throw lines.error("time '\(f[0])' is not a number", column: 1)
-            }
-            guard time >= lastTime else { throw lines.error("time \(f[0]) goes backwards", column: 1) }
-            lastTime = time
-            guard let x = Double(f[2]), x.isFinite else { throw lines.error("x '\(f[2])' is not a number", column: 3) }
-            guard let y = Double(f[3]), y.isFinite else { throw lines.error("y '\(f[3])' is not a number", column: 4) }
-            records += 1
-            return .waypoint(node: nodes.intern(String(f[1])), timeNs: time, position: Position(x: x, y: y))
-        }
-        return nil
+        return v
     }
 }
