@@ -3,6 +3,11 @@
 // Targets follow ../shared/DESIGN.md §3; dependencies point downward only.
 import PackageDescription
 
+// Release builds skip the runtime exclusivity checks (the compile-time ones stay): the
+// replay's hot loops access class state millions of times a second and the dynamic checks
+// cost about a tenth of the run. Debug builds, which the tests use, keep them.
+let hot: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
 let package = Package(
     name: "fmc",
     platforms: [.macOS(.v13)],
@@ -24,17 +29,17 @@ let package = Package(
             name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]),
         .target(name: "CCaptureSupport"),
-        .target(name: "FMCCore"),
-        .target(name: "FMCIO", dependencies: ["FMCCore", "CZlib", "CCrypto"]),
-        .target(name: "FMCCapture", dependencies: ["FMCCore", "FMCIO", "CPcap", "CCaptureSupport"]),
+        .target(name: "FMCCore", swiftSettings: hot),
+        .target(name: "FMCIO", dependencies: ["FMCCore", "CZlib", "CCrypto"], swiftSettings: hot),
+        .target(name: "FMCCapture", dependencies: ["FMCCore", "FMCIO", "CPcap", "CCaptureSupport"], swiftSettings: hot),
         .target(name: "FMCScenario", dependencies: ["FMCCore", .product(name: "Yams", package: "Yams")]),
-        .target(name: "FMCTrace", dependencies: ["FMCCore", "FMCIO", "FMCScenario"]),
-        .target(name: "FMCControl", dependencies: ["FMCCore"]),
-        .target(name: "FMCMetrics", dependencies: ["FMCCore"]),
-        .target(name: "FMCEmulation", dependencies: ["FMCCore", "FMCControl", "FMCMetrics", "FMCScenario"]),
+        .target(name: "FMCTrace", dependencies: ["FMCCore", "FMCIO", "FMCScenario"], swiftSettings: hot),
+        .target(name: "FMCControl", dependencies: ["FMCCore"], swiftSettings: hot),
+        .target(name: "FMCMetrics", dependencies: ["FMCCore"], swiftSettings: hot),
+        .target(name: "FMCEmulation", dependencies: ["FMCCore", "FMCControl", "FMCMetrics", "FMCScenario"], swiftSettings: hot),
         .target(name: "FMCReport", dependencies: ["FMCCore", "FMCMetrics"]),
-        .target(name: "FMCReplay", dependencies: ["FMCCore", "FMCIO", "FMCReport", "FMCCapture", "FMCControl", "FMCEmulation", "FMCMetrics", "FMCScenario", "FMCTimeline", "FMCTrace"]),
-        .target(name: "FMCTimeline", dependencies: ["FMCCore", "FMCCapture", "FMCTrace", "FMCScenario"]),
+        .target(name: "FMCReplay", dependencies: ["FMCCore", "FMCIO", "FMCReport", "FMCCapture", "FMCControl", "FMCEmulation", "FMCMetrics", "FMCScenario", "FMCTimeline", "FMCTrace"], swiftSettings: hot),
+        .target(name: "FMCTimeline", dependencies: ["FMCCore", "FMCCapture", "FMCTrace", "FMCScenario"], swiftSettings: hot),
         .executableTarget(
             name: "fmc",
             dependencies: [

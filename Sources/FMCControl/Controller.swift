@@ -28,7 +28,7 @@ public struct ControlNetwork: Sendable {
 }
 
 public struct ControlTopology: Sendable {
-    public var networks: [ControlNetwork]
+    public var networks: [ControlNetwork] { didSet { buildLookup() } }
     public var distributed: Bool
     public var alpha = 3, beta = 6, gamma = 3, delta = 6
     /// Idle timeout of per-peer rules in seconds (0 = never expire).
@@ -37,15 +37,31 @@ public struct ControlTopology: Sendable {
     public init(networks: [ControlNetwork], distributed: Bool) {
         self.networks = networks
         self.distributed = distributed
+        buildLookup()
     }
 
-    /// The network whose prefix holds `a` (the longest prefix wins).
-    public func network(of a: IPAddress) -> Int? {
-        var best: Int?
-        for (i, n) in networks.enumerated() where n.prefix.contains(a) {
-            if best == nil || n.prefix.length > networks[best!].prefix.length { best = i }
+    /// Prefixes as masks, longest first: `network(of:)` runs for every packet and message,
+    /// so it compares two masked words per network instead of recomputing masks.
+    private var lookup: [(maskHigh: UInt64, maskLow: UInt64, high: UInt64, low: UInt64, v4: Bool, index: Int)] = []
+
+    private mutating func buildLookup() {
+        lookup = networks.enumerated().sorted { ($0.element.prefix.length, $1.offset) > ($1.element.prefix.length, $0.offset) }.map { i, n in
+            let p = n.prefix
+            let bits = p.address.isIPv4 ? 96 + p.length : p.length
+            let mh: UInt64 = bits >= 64 ? ~0 : (bits == 0 ? 0 : ~0 << UInt64(64 - bits))
+            let ml: UInt64 = bits <= 64 ? 0 : (bits >= 128 ? ~0 : ~0 << UInt64(128 - bits))
+            return (mh, ml, p.address.high & mh, p.address.low & ml, p.address.isIPv4, i)
         }
-        return best
+    }
+
+    /// The network whose prefix holds `a` (the longest prefix wins; among equal prefixes
+    /// the first listed).
+    @inline(__always)
+    public func network(of a: IPAddress) -> Int? {
+        for e in lookup where e.v4 == a.isIPv4 && a.low & e.maskLow == e.low && a.high & e.maskHigh == e.high {
+            return e.index
+        }
+        return nil
     }
 
     /// Locators come from the upper half of a network's prefix, so they never collide with
@@ -140,17 +156,22 @@ public final class FMCController {
     private var homeBase: [Int: Int] = [:]  // network -> away nodes
     private var foreignBase: [Int: Int] = [:]  // network -> visiting nodes
     private var nextLocator: [Int: UInt64] = [:]
-    private var freeLocators: [Int: [IPAddress]] = [:]
-    /// Rules currently installed by this controller, by table key (what it "manages").
-    public private(set) var installed: [RuleKey: FlowRule] = [:]
-    /// The same rules by the node they serve, so one node's rules are found without a scan.
-    private var byNode: [IPAddress: Set<RuleKey>] = [:]
-    /// Base rules by "switch|name".
-    private var bases: [String: FlowRule] = [:]
+    /// Released locators per network, reused oldest first.
+    private var freeLocators: [Int: LocatorQueue] = [:]
+    /// Rules currently installed by this controller (what it "manages"), by the node they
+    /// serve: a node has a handful, so a short scan finds one and no rule key is hashed.
+    private var byNode: [IPAddress: [FlowRule]] = [:]
+    /// Base rules (no node) by switch and name.
+    private struct BaseKey: Hashable { var switchID: String; var name: String }
+    private var bases: [BaseKey: FlowRule] = [:]
+    private var installedCount = 0
+
+    /// Every rule this controller has installed.
+    public var installed: [FlowRule] { byNode.values.flatMap { $0 } + bases.values }
 
     /// Installed rules of `node` on switch `sw` passing `filter`.
     private func rules(of node: IPAddress, on sw: String, _ filter: (FlowRule) -> Bool) -> [FlowRule] {
-        (byNode[node] ?? []).compactMap { installed[$0] }.filter { $0.switchID == sw && filter($0) }
+        (byNode[node] ?? []).filter { $0.switchID == sw && filter($0) }
             .sorted { ($0.priority, $0.name) < ($1.priority, $1.name) }
     }
     /// Locator allocations that failed because a pool was exhausted.
@@ -163,7 +184,7 @@ public final class FMCController {
     }
 
     /// Rules that serve migrations (base rules included), as the paper counts "managed rules".
-    public var managedRules: Int { installed.count }
+    public var managedRules: Int { installedCount }
 
     /// ID/LOC mappings this controller holds: as home controller for its away nodes, as
     /// foreign controller for visitors, as correspondent controller per correspondent network.
@@ -302,11 +323,11 @@ public final class FMCController {
         let key = ForeignKey(node: node, network: n)
         guard let rec = foreign.removeValue(forKey: key) else { return [] }
         byLocator[rec.locator] = nil
-        freeLocators[n, default: []].append(rec.locator)
+        freeLocators[n, default: LocatorQueue()].push(rec.locator)
         let sw = topology.networks[n].switchID
         for r in rules(of: node, on: sw, { $0.role == .foreign }) { uninstall(r, &out) }
         foreignBase[n, default: 1] -= 1
-        if foreignBase[n] == 0, let base = bases["\(sw)|fs-base"] { uninstall(base, &out) }
+        if foreignBase[n] == 0, let base = bases[BaseKey(switchID: sw, name: "fs-base")] { uninstall(base, &out) }
         return rec.cnets.sorted()
     }
 
@@ -385,7 +406,7 @@ public final class FMCController {
         for r in rules(of: node, on: sw, { $0.role == .home }) { uninstall(r, &out) }
         awayNodes -= 1
         homeBase[h, default: 1] -= 1
-        if homeBase[h] == 0, let base = bases["\(sw)|hs-base"] { uninstall(base, &out) }
+        if homeBase[h] == 0, let base = bases[BaseKey(switchID: sw, name: "hs-base")] { uninstall(base, &out) }
         let cnets = rec.correspondents.sorted()
         rec.network = nil
         rec.locator = nil
@@ -475,33 +496,49 @@ public final class FMCController {
     // MARK: - bookkeeping
 
     private func install(_ r: FlowRule, _ out: inout [ControlOutput]) {
-        if let old = installed[r.key], old == r { return }
-        if let old = installed[r.key] { forget(old) }
-        installed[r.key] = r
-        if let n = r.node { byNode[n, default: []].insert(r.key) } else { bases["\(r.switchID)|\(r.name)"] = r }
+        if let n = r.node {
+            if let i = byNode[n]?.firstIndex(where: { $0.sameEntry(as: r) }) {
+                // OpenFlow replaces an entry with the same match and priority.
+                if byNode[n]![i] == r { return }
+                byNode[n]![i] = r
+            } else {
+                byNode[n, default: []].append(r)
+                installedCount += 1
+            }
+        } else {
+            let key = BaseKey(switchID: r.switchID, name: r.name)
+            if let old = bases[key] {
+                if old == r { return }
+            } else {
+                installedCount += 1
+            }
+            bases[key] = r
+        }
         out.append(.install(r))
     }
 
-    private func uninstall(_ r: FlowRule, _ out: inout [ControlOutput]) {
-        guard let old = installed.removeValue(forKey: r.key) else { return }
-        forget(old)
-        out.append(.remove(r))
+    @discardableResult
+    private func forget(_ r: FlowRule) -> Bool {
+        if let n = r.node {
+            guard let i = byNode[n]?.firstIndex(where: { $0.sameEntry(as: r) }) else { return false }
+            if byNode[n]!.count == 1 { byNode[n] = nil } else { byNode[n]!.remove(at: i) }
+        } else {
+            let key = BaseKey(switchID: r.switchID, name: r.name)
+            guard let old = bases[key], old.sameEntry(as: r) else { return false }
+            bases[key] = nil
+        }
+        installedCount -= 1
+        return true
     }
 
-    private func forget(_ r: FlowRule) {
-        if let n = r.node {
-            byNode[n]?.remove(r.key)
-            if byNode[n]?.isEmpty == true { byNode[n] = nil }
-        } else {
-            bases["\(r.switchID)|\(r.name)"] = nil
-        }
+    private func uninstall(_ r: FlowRule, _ out: inout [ControlOutput]) {
+        guard forget(r) else { return }
+        out.append(.remove(r))
     }
 
     /// A switch removed a rule by itself (idle timeout): forget it, and the peer it served.
     public func ruleExpired(_ r: FlowRule) {
-        guard let old = installed.removeValue(forKey: r.key) else { return }
-        forget(old)
-        guard let node = r.node, let peer = r.match.source.map({ $0.address }) else { return }
+        guard forget(r), let node = r.node, let peer = r.match.source.map({ $0.address }) else { return }
         switch r.name {
         case "hs-peer": home[node]?.homePeers.remove(peer)
         case "cs-peer":
@@ -513,11 +550,7 @@ public final class FMCController {
     }
 
     private func allocate(_ n: Int) -> IPAddress? {
-        if var free = freeLocators[n], !free.isEmpty {
-            let a = free.removeFirst()
-            freeLocators[n] = free
-            return a
-        }
+        if let a = freeLocators[n]?.pop() { return a }
         let pool = topology.locatorPool(of: n)
         let hostBits = (pool.address.isIPv4 ? 32 : 128) - pool.length
         let size: UInt64 = hostBits >= 63 ? .max : (1 << UInt64(hostBits))
@@ -553,4 +586,24 @@ public func infrastructureRules(for n: Int, in topology: ControlTopology) -> [Fl
         }
     }
     return rules
+}
+
+/// A first-in first-out queue of locators, popped in place: a busy network frees and reuses
+/// thousands, and taking the first element of a plain array moves all the others.
+struct LocatorQueue {
+    private var items: [IPAddress] = []
+    private var head = 0
+
+    mutating func push(_ a: IPAddress) { items.append(a) }
+
+    mutating func pop() -> IPAddress? {
+        guard head < items.count else { return nil }
+        let a = items[head]
+        head += 1
+        if head >= 1024 && head * 2 >= items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+        return a
+    }
 }

@@ -62,6 +62,33 @@ public struct FlowMatch: Hashable, Sendable, CustomStringConvertible {
         return true
     }
 
+    /// Every field folded into one word, hashed once: rule keys are hashed several times per
+    /// flow-mod (controller bookkeeping, the switch table), and the synthesized hash fed the
+    /// hasher field by field, tag by tag. Equality still compares every field.
+    @inlinable
+    public var fold: UInt64 {
+        @inline(__always) func mix(_ x: UInt64, _ v: UInt64) -> UInt64 {
+            let y = (x ^ v) &* 0x9E37_79B9_7F4A_7C15
+            return y ^ (y >> 31)
+        }
+        var x: UInt64 = isARP ? 0xA5 : 0x5A
+        if let p = inPort {
+            switch p {
+            case .core: x = mix(x, 1)
+            case let .host(a): x = mix(mix(x, 2 ^ a.low), a.high)
+            case .controller: x = mix(x, 3)
+            case .inPort: x = mix(x, 4)
+            case .local: x = mix(x, 5)
+            }
+        }
+        if let t = arpTarget { x = mix(mix(x, 6 ^ t.low), t.high) }
+        if let s = source { x = mix(mix(x, 7 ^ s.address.low ^ UInt64(s.length) << 56), s.address.high) }
+        if let d = destination { x = mix(mix(x, 8 ^ d.address.low ^ UInt64(d.length) << 56), d.address.high) }
+        return x
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(fold) }
+
     public var description: String {
         var parts: [String] = []
         if let p = inPort { parts.append("in_port=\(p)") }
@@ -99,6 +126,17 @@ public enum RuleRole: String, Sendable, CaseIterable {
     case home
     case foreign
     case correspondent
+
+    /// Position in `allCases`, for per-role arrays.
+    @inlinable
+    public static func index(_ r: RuleRole) -> Int {
+        switch r {
+        case .base: return 0
+        case .home: return 1
+        case .foreign: return 2
+        case .correspondent: return 3
+        }
+    }
 }
 
 public struct FlowRule: Hashable, Sendable, CustomStringConvertible {
@@ -133,6 +171,13 @@ public struct FlowRule: Hashable, Sendable, CustomStringConvertible {
     /// Identity in a flow table: OpenFlow replaces a rule with the same match and priority.
     public var key: RuleKey { RuleKey(switchID: switchID, priority: priority, match: match) }
 
+    /// Whether `other` is the same table entry (same switch, priority and match), compared
+    /// in place without building keys.
+    @inlinable
+    public func sameEntry(as other: FlowRule) -> Bool {
+        priority == other.priority && match == other.match && switchID == other.switchID
+    }
+
     public var description: String {
         "\(switchID) prio=\(priority) \(match) -> \(actions.map(\.description).joined(separator: ",")) [\(name)]"
     }
@@ -142,4 +187,8 @@ public struct RuleKey: Hashable, Sendable {
     public var switchID: String
     public var priority: UInt16
     public var match: FlowMatch
+
+    /// The match and priority only: rules of one key on different switches (the centralized
+    /// controller's) at worst share a bucket chain; equality still tells them apart.
+    public func hash(into hasher: inout Hasher) { hasher.combine(match.fold &+ UInt64(priority)) }
 }

@@ -144,6 +144,19 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
         h = (h ^ (h >> 29)) &* 0xBF58_476D_1CE4_E5B9
         return h ^ (h >> 32)
     }
+
+    // Written out and inlinable: addresses key the emulator's and controllers' dictionaries
+    // (several lookups per packet and per control message), and the synthesized versions
+    // were out-of-line calls feeding the hasher three fields.
+    @inlinable
+    public static func == (a: IPAddress, b: IPAddress) -> Bool {
+        a.low == b.low && a.high == b.high && a.isIPv4 == b.isIPv4
+    }
+
+    @inlinable
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(low ^ (high &* 0x9E37_79B9_7F4A_7C15) ^ (isIPv4 ? 0 : 0x5851_F42D_4C95_7F2D))
+    }
 }
 
 /// A CIDR prefix such as 198.18.1.0/24 or fd00:198:18::/48.

@@ -57,19 +57,32 @@ public final class Emulator {
     public let scenario: Scenario
     public let settings: EmulationSettings
     public let topology: ControlTopology
-    let controllers: [String: FMCController]
-    let controllerSite: [String: String]
+    // Controllers, sites and switches are numbered once here: the hot paths index arrays
+    // instead of hashing their names for every message, rule and packet.
+    /// Controllers by index; endpoint numbers: controllers 0..<C, switches C..<C+N, driver C+N.
+    let controllers: [FMCController]
+    let controllerIndex: [String: Int]
+    let controllerSite: [Int]
+    /// Per network: its site and its controller's index.
+    let networkSite: [Int]
+    let networkController: [Int]
+    /// One-way delay between sites, `siteDelay[a * siteCount + b]`.
+    let siteDelay: [Int64]
+    let siteCount: Int
     var tables: [FlowTable]
     var switchIndex: [String: Int] = [:]
     var rng: SplitMix64
     var queue = MinHeap<Scheduled>(less: { $0.time < $1.time || ($0.time == $1.time && $0.seq < $1.seq) })
     var seq: UInt64 = 0
     var now: Int64 = .min
-    var busyUntil: [String: Int64] = [:]
-    /// Where each migrating node is: network index, nil = detached.
-    var location: [IPAddress: Int?] = [:]
-    /// Nodes between leaving one access point and reaching the next (the layer-2 gap).
-    var inGap = Set<IPAddress>()
+    var busyUntil: [Int64]
+    /// Where each migrating node is: a network index, or `Emulator.detached` / `Emulator.inGap`
+    /// (between leaving one access point and reaching the next: the layer-2 gap).
+    var location: [IPAddress: Int] = [:]
+    static let detached = -1
+    static let inGap = -2
+    /// Events run so far (benchmarks report events per handover).
+    public private(set) var eventsRun = 0
     public let metrics: Measurements
 
     /// What the event queue orders: small and trivially copied. The events themselves stay
@@ -85,9 +98,10 @@ public final class Emulator {
     enum Event {
         case move(node: IPAddress, network: Int?)
         case linkUp(node: IPAddress, network: Int)
-        case controllerInput(String, ControlInput, from: String)
-        case ruleEffective(FlowRule, sentAt: Int64)
-        case ruleRemoved(FlowRule, sentAt: Int64)
+        /// Controller index, input, sending endpoint.
+        case controllerInput(Int, ControlInput, from: Int)
+        case ruleEffective(FlowRule, switch: Int, sentAt: Int64)
+        case ruleRemoved(FlowRule, switch: Int)
         case packet(Walk)
     }
 
@@ -122,17 +136,35 @@ public final class Emulator {
         topo.gamma = scenario.rules.gamma
         topo.delta = scenario.rules.delta
         topology = topo
-        var cs: [String: FMCController] = [:]
-        var sites: [String: String] = [:]
-        for c in scenario.controllers {
-            cs[c.id] = FMCController(id: c.id, topology: topo)
-            sites[c.id] = c.site
+        // Every network's controller exists (a network no controller lists is served by "c0").
+        var ids = scenario.controllers.map(\.id)
+        for n in nets where !ids.contains(n.controller) { ids.append(n.controller) }
+        var siteNames: [String] = []
+        var siteOf: [String: Int] = [:]
+        func site(_ name: String) -> Int {
+            if let i = siteOf[name] { return i }
+            siteOf[name] = siteNames.count
+            siteNames.append(name)
+            return siteNames.count - 1
         }
-        controllers = cs
-        controllerSite = sites
+        let declaredSite = Dictionary(scenario.controllers.map { ($0.id, $0.site) }, uniquingKeysWith: { a, _ in a })
+        networkSite = scenario.networks.map { site($0.site) }
+        // A controller without a site sits with its first network.
+        controllerSite = ids.map { id in
+            if let s = declaredSite[id] { return site(s) }
+            return nets.firstIndex { $0.controller == id }.map { site(scenario.networks[$0].site) } ?? 0
+        }
+        siteCount = max(siteNames.count, 1)
+        var delays = [Int64](repeating: 0, count: siteCount * siteCount)
+        for a in siteNames.indices { for b in siteNames.indices { delays[a * siteCount + b] = scenario.delay(from: siteNames[a], to: siteNames[b]) } }
+        siteDelay = delays
+        controllerIndex = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
+        controllers = ids.map { FMCController(id: $0, topology: topo) }
+        networkController = nets.map { n in ids.firstIndex(of: n.controller)! }
+        busyUntil = [Int64](repeating: .min, count: ids.count)
         rng = SplitMix64(seed: settings.seed)
         tables = scenario.networks.map { _ in FlowTable() }
-        metrics = Measurements(scenario: scenario, topology: topo)
+        metrics = Measurements(scenario: scenario, topology: topo, controllers: ids, networkController: networkController)
         for (i, n) in scenario.networks.enumerated() {
             switchIndex[n.switchID] = i
             for r in infrastructureRules(for: i, in: topo) { tables[i].put(r, infrastructure: true) }
@@ -150,7 +182,8 @@ public final class Emulator {
 
     public func packet(_ p: EmulatedPacket) {
         advance(to: p.timeNs)
-        let sNode = location[p.source] != nil, dNode = location[p.destination] != nil
+        let sLoc = location[p.source], dNode = location[p.destination] != nil
+        let sNode = sLoc != nil
         let sNet = topology.network(of: p.source), dNet = topology.network(of: p.destination)
         if !sNode && !dNode && sNet == nil && dNet == nil {
             // Neither end belongs to the scenario's networks (e.g. IPv6 traffic when the
@@ -172,14 +205,14 @@ public final class Emulator {
         let node = dNode ? p.destination : p.source
         // Where the packet enters: the source's switch (a migrating source must be attached).
         let srcNet: Int?
-        if sNode {
-            guard let loc = location[p.source] ?? nil else {
-                metrics.lose(inGap.contains(p.source) ? .detached : .absent, node: p.source, bytes: p.bytes, at: p.timeNs)
+        if let loc = sLoc {
+            guard loc >= 0 else {
+                metrics.lose(loc == Emulator.inGap ? .detached : .absent, node: p.source, bytes: p.bytes, at: p.timeNs)
                 return
             }
             srcNet = loc
         } else {
-            srcNet = topology.network(of: p.source)
+            srcNet = sNet
         }
         guard let start = srcNet else {
             metrics.lose(.noRoute, node: node, bytes: p.bytes, at: p.timeNs)
@@ -187,7 +220,7 @@ public final class Emulator {
         }
         let walk = Walk(source: p.source, destination: p.destination, origSource: p.source, origDestination: p.destination,
                         bytes: p.bytes, sentAt: p.timeNs, atNetwork: start, inPort: .host(p.source),
-                        homeNetwork: topology.network(of: node), node: node)
+                        homeNetwork: dNode ? dNet : sNet, node: node)
         schedule(p.timeNs, .packet(walk))
     }
 
@@ -218,6 +251,7 @@ public final class Emulator {
             now = top.time
             let event = slots[top.slot].take()!
             freeSlots.append(top.slot)
+            eventsRun += 1
             run(event)
         }
         if t != .max { now = max(now, t) }
@@ -228,8 +262,8 @@ public final class Emulator {
         case let .move(node, network): move(node, network)
         case let .linkUp(node, network): linkUp(node, network)
         case let .controllerInput(c, input, from): controllerInput(c, input, from: from)
-        case let .ruleEffective(r, sentAt): ruleEffective(r, sentAt: sentAt)
-        case let .ruleRemoved(r, _): ruleRemoved(r)
+        case let .ruleEffective(r, n, sentAt): ruleEffective(r, n, sentAt: sentAt)
+        case let .ruleRemoved(r, n): ruleRemoved(r, n)
         case let .packet(w): step(w)
         }
     }
@@ -237,20 +271,20 @@ public final class Emulator {
     // MARK: - mobility
 
     func move(_ node: IPAddress, _ network: Int?) {
-        let previous = location[node] ?? nil
-        let known = location[node] != nil
-        guard previous != network || !known else { return }
-        location[node] = .some(nil)
+        let known = location[node]
+        let previous = known.flatMap { $0 >= 0 ? $0 : nil }
+        guard previous != network || known == nil else { return }
+        location[node] = Emulator.detached
         if let p = previous { notifySwitch(p, .hostDetached(switchID: scenario.networks[p].switchID, host: node)) }
         guard let n = network else { return }
-        if !known {
+        if known == nil {
             // First appearance: attached at once, nothing moved.
-            location[node] = .some(n)
+            location[node] = n
             notifySwitch(n, .hostAttached(switchID: scenario.networks[n].switchID, host: node))
             return
         }
         metrics.handoverStarted(node: node, from: previous, to: n, at: now)
-        inGap.insert(node)
+        location[node] = Emulator.inGap
         let home = topology.network(of: node)
         var gap = scenario.latency.handoverGapNs
         switch settings.strategy {
@@ -259,8 +293,8 @@ public final class Emulator {
             if settings.strategy == .makeBeforeBreak { gap = 0 }
             if n != home {
                 // The handover is announced to the target's controller as the node leaves.
-                let c = topology.networks[n].controller
-                deliverToController(c, .fromController("driver", .announce(node: node, network: n)), from: "driver", site: scenario.networks[previous ?? n].site)
+                deliverToController(networkController[n], .fromController("driver", .announce(node: node, network: n)),
+                                    from: driverEndpoint, site: networkSite[previous ?? n])
             }
             if settings.strategy == .makeBeforeBreak, let p = previous, p == home {
                 metrics.failoverAt(node: node, at: now)
@@ -270,59 +304,63 @@ public final class Emulator {
     }
 
     func linkUp(_ node: IPAddress, _ n: Int) {
-        inGap.remove(node)
-        location[node] = .some(n)
+        location[node] = n
         metrics.linkUp(node: node, network: n, at: now)
         notifySwitch(n, .hostAttached(switchID: scenario.networks[n].switchID, host: node))
     }
 
     // MARK: - control plane
 
-    func delay(_ siteA: String, _ siteB: String) -> Int64 { scenario.delay(from: siteA, to: siteB) }
+    @inline(__always)
+    func delay(_ siteA: Int, _ siteB: Int) -> Int64 { siteDelay[siteA * siteCount + siteB] }
+
+    var driverEndpoint: Int { controllers.count + scenario.networks.count }
+    func switchEndpoint(_ n: Int) -> Int { controllers.count + n }
 
     func notifySwitch(_ n: Int, _ e: SwitchEvent) {
-        let c = topology.networks[n].controller
-        deliverToController(c, .fromSwitch(e), from: scenario.networks[n].switchID, site: scenario.networks[n].site)
+        deliverToController(networkController[n], .fromSwitch(e), from: switchEndpoint(n), site: networkSite[n])
     }
 
-    func deliverToController(_ c: String, _ input: ControlInput, from: String, site: String) {
-        let cSite = controllerSite[c] ?? site
-        let isSwitch = from != "driver" && controllers[from] == nil
-        let base = isSwitch ? scenario.latency.controllerSwitchNs : scenario.latency.controllerControllerNs
+    /// Delivers `input` from endpoint `from` (at `site`) to controller `c`.
+    func deliverToController(_ c: Int, _ input: ControlInput, from: Int, site: Int) {
+        let cSite = controllerSite[c]
+        let fromSwitch = from >= controllers.count && from != driverEndpoint
+        let base = fromSwitch ? scenario.latency.controllerSwitchNs : scenario.latency.controllerControllerNs
         let arrival = now + base + delay(site, cSite)
-        if from != "driver" {
-            metrics.message(type: messageType(input), from: from, to: c, longDistance: site != cSite, at: now)
+        if from != driverEndpoint {
+            metrics.message(messageKind(input), from: from, to: c, longDistance: site != cSite)
         }
         schedule(arrival, .controllerInput(c, input, from: from))
     }
 
-    func messageType(_ input: ControlInput) -> String {
+    func messageKind(_ input: ControlInput) -> MessageKind {
         switch input {
         case let .fromSwitch(e):
             switch e {
-            case .hostAttached: return "host-attached"
-            case .hostDetached: return "host-detached"
-            case .packetIn: return "packet-in"
+            case .hostAttached: return .hostAttached
+            case .hostDetached: return .hostDetached
+            case .packetIn: return .packetIn
             }
-        case let .fromController(_, m): return m.typeName
+        case let .fromController(_, m): return MessageKind(m)
         }
     }
 
-    func controllerInput(_ c: String, _ input: ControlInput, from: String) {
+    func controllerInput(_ c: Int, _ input: ControlInput, from: Int) {
         // One message at a time per controller, each taking the processing time.
-        let start = max(now, busyUntil[c] ?? .min)
+        let start = max(now, busyUntil[c])
         let done = start + scenario.latency.processingNs
         busyUntil[c] = done
         metrics.controllerMessageIn(c, at: now)
-        guard let ctl = controllers[c] else { return }
+        let ctl = controllers[c]
         let outputs = ctl.handle(input, now: done)
-        let site = controllerSite[c] ?? ""
+        let site = controllerSite[c]
         for o in outputs {
             switch o {
             case let .install(r):
                 guard let n = switchIndex[r.switchID] else { continue }
-                let arrive = done + scenario.latency.controllerSwitchNs + delay(site, scenario.networks[n].site)
-                metrics.message(type: "flow-mod", from: c, to: r.switchID, longDistance: site != scenario.networks[n].site, at: done)
+                let swSite = networkSite[n]
+                let arrive = done + scenario.latency.controllerSwitchNs + delay(site, swSite)
+                metrics.message(.flowMod, from: c, to: switchEndpoint(n), longDistance: site != swSite)
                 metrics.controllerMessageOut(c, at: done)
                 let effective: Int64
                 if settings.strategy == .makeBeforeBreak && r.name == "hs-redirect",
@@ -332,19 +370,21 @@ public final class Emulator {
                 } else {
                     effective = arrive + installTime()
                 }
-                schedule(max(effective, arrive), .ruleEffective(r, sentAt: done))
+                schedule(max(effective, arrive), .ruleEffective(r, switch: n, sentAt: done))
             case let .remove(r):
                 guard let n = switchIndex[r.switchID] else { continue }
-                let arrive = done + scenario.latency.controllerSwitchNs + delay(site, scenario.networks[n].site)
-                metrics.message(type: "flow-mod", from: c, to: r.switchID, longDistance: site != scenario.networks[n].site, at: done)
+                let swSite = networkSite[n]
+                let arrive = done + scenario.latency.controllerSwitchNs + delay(site, swSite)
+                metrics.message(.flowMod, from: c, to: switchEndpoint(n), longDistance: site != swSite)
                 metrics.controllerMessageOut(c, at: done)
-                schedule(arrive + installTime(), .ruleRemoved(r, sentAt: done))
-            case let .send(to, m):
-                let toSite = controllerSite[to] ?? site
+                schedule(arrive + installTime(), .ruleRemoved(r, switch: n))
+            case let .send(toID, m):
+                guard let to = controllerIndex[toID] else { continue }
+                let toSite = controllerSite[to]
                 metrics.controllerMessageOut(c, at: done)
-                metrics.message(type: m.typeName, from: c, to: to, longDistance: site != toSite, at: done)
+                metrics.message(MessageKind(m), from: c, to: to, longDistance: site != toSite)
                 let arrival = done + scenario.latency.controllerControllerNs + delay(site, toSite)
-                schedule(arrival, .controllerInput(to, .fromController(c, m), from: c))
+                schedule(arrival, .controllerInput(to, .fromController(ctl.id, m), from: c))
             }
         }
         metrics.mappings(c, ctl.mappingsHeld, at: done)
@@ -364,15 +404,14 @@ public final class Emulator {
         }
     }
 
-    func ruleEffective(_ r: FlowRule, sentAt: Int64) {
-        guard let n = switchIndex[r.switchID] else { return }
+    func ruleEffective(_ r: FlowRule, _ n: Int, sentAt: Int64) {
         let replaced = tables[n].put(r, infrastructure: false)
         metrics.ruleInstalled(r, switchIndex: n, replaced: replaced != nil, sentAt: sentAt, at: now)
-        metrics.ruleChanged(r, at: now, tables: tables)
+        metrics.ruleChanged(r, switchIndex: n, at: now)
     }
 
-    func ruleRemoved(_ r: FlowRule) {
-        guard let n = switchIndex[r.switchID], tables[n].remove(r.key, infrastructure: false) != nil else { return }
+    func ruleRemoved(_ r: FlowRule, _ n: Int) {
+        guard tables[n].remove(r, infrastructure: false) != nil else { return }
         metrics.ruleRemoved(r, switchIndex: n, at: now)
     }
 
@@ -383,11 +422,12 @@ public final class Emulator {
         w.hops += 1
         guard w.hops <= 8 else { metrics.lose(.noRoute, node: w.node, bytes: w.bytes, at: w.sentAt); return }
         let table = tables[w.atNetwork]
-        guard let rule = table.lookup(inPort: w.inPort, arp: false, source: w.source, destination: w.destination) else {
+        guard let slot = table.lookup(inPort: w.inPort, arp: false, source: w.source, destination: w.destination) else {
             metrics.lose(.noRoute, node: w.node, bytes: w.bytes, at: w.sentAt)
             return
         }
-        table.lastHit[rule.key] = now
+        table.hit(slot, at: now)
+        let rule = table.rule(slot)
         if rule.name == "hs-redirect" || rule.name == "hs-peer" { w.viaHome = rule.name == "hs-redirect" && w.inPort == .core }
         var next: SwitchPort?
         for a in rule.actions {
@@ -417,7 +457,7 @@ public final class Emulator {
                 metrics.lose(.noRoute, node: w.node, bytes: w.bytes, at: w.sentAt)
                 return
             }
-            let d = scenario.latency.coreNs + delay(scenario.networks[w.atNetwork].site, scenario.networks[dn].site)
+            let d = scenario.latency.coreNs + delay(networkSite[w.atNetwork], networkSite[dn])
             var nw = w
             nw.atNetwork = dn
             nw.inPort = .core
@@ -433,9 +473,9 @@ public final class Emulator {
 
     func deliver(_ w: Walk, to host: IPAddress) {
         let here = w.atNetwork
-        if let loc = location[host] {
-            guard let at = loc else {
-                metrics.lose(inGap.contains(host) ? .detached : .absent, node: w.node, bytes: w.bytes, at: w.sentAt)
+        if let at = location[host] {
+            guard at >= 0 else {
+                metrics.lose(at == Emulator.inGap ? .detached : .absent, node: w.node, bytes: w.bytes, at: w.sentAt)
                 return
             }
             guard at == here else {
@@ -451,7 +491,7 @@ public final class Emulator {
         let total = now - w.sentAt
         var direct: Int64 = 0
         if w.viaHome, let src = topology.network(of: w.origSource) {
-            direct = scenario.latency.coreNs + delay(scenario.networks[src].site, scenario.networks[here].site)
+            direct = scenario.latency.coreNs + delay(networkSite[src], networkSite[here])
         }
         metrics.delivered(node: w.node, peer: w.node == w.origDestination ? w.origSource : w.origDestination,
                           triangular: w.viaHome, bytes: w.bytes, delay: total, directDelay: direct, at: now)

@@ -1,22 +1,33 @@
 // An emulated OpenFlow table: priority lookup over the rules in effect, indexed by the exact
 // addresses most FMC rules match on, so lookups stay cheap with thousands of rules.
+//
+// Rules live in a slot array and the indexes hold slot numbers: installing and removing a
+// rule (several times per handover) then moves small integers, never rule values, and the
+// per-rule hit time is a plain array entry rather than a hashed key per packet.
 
 import FMCControl
 import FMCCore
 
 final class FlowTable {
-    private var byKey: [RuleKey: FlowRule] = [:]
-    private var byDestination: [IPAddress: [FlowRule]] = [:]
-    private var bySource: [IPAddress: [FlowRule]] = [:]
+    typealias Slot = Int32
+
+    private(set) var slots: [FlowRule?] = []
+    /// Per slot: the entry's identity folded to a word (match and priority), compared before
+    /// the rules themselves so a search rarely touches a rule.
+    private var fingerprints: [UInt64] = []
+    private var freeSlots: [Slot] = []
+    private var byDestination: [IPAddress: [Slot]] = [:]
+    private var bySource: [IPAddress: [Slot]] = [:]
     /// Rules matching on one host's access port or one ARP target (per-node ARP rules).
-    private var byPortOrTarget: [IPAddress: [FlowRule]] = [:]
-    private var others: [FlowRule] = []
+    private var byPortOrTarget: [IPAddress: [Slot]] = [:]
+    /// The rest (prefix matches, wildcards), highest priority first.
+    private var others: [Slot] = []
     /// Rules that count as FMC rules (infrastructure excluded).
     private(set) var fmcCount = 0
-    /// Last time each rule matched a packet (idle timeouts).
-    var lastHit: [RuleKey: Int64] = [:]
+    /// Last time each slot's rule matched a packet (idle timeouts), by slot.
+    private(set) var lastHit: [Int64] = []
 
-    var rules: Dictionary<RuleKey, FlowRule>.Values { byKey.values }
+    var rules: [FlowRule] { slots.compactMap { $0 } }
 
     static func portOrTarget(_ m: FlowMatch) -> IPAddress? {
         if let t = m.arpTarget { return t }
@@ -29,65 +40,126 @@ final class FlowTable {
         return p.address
     }
 
+    /// Which index list holds a rule: decided by its match alone, so a rule and the entry it
+    /// replaces (same match and priority) are always in the same list.
+    private enum Bucket { case destination(IPAddress), source(IPAddress), portOrTarget(IPAddress), others }
+
+    private static func bucket(_ m: FlowMatch) -> Bucket {
+        if let d = exact(m.destination) { return .destination(d) }
+        if let s = exact(m.source) { return .source(s) }
+        if let a = portOrTarget(m) { return .portOrTarget(a) }
+        return .others
+    }
+
+    private func list(_ b: Bucket) -> [Slot] {
+        switch b {
+        case let .destination(a): return byDestination[a] ?? []
+        case let .source(a): return bySource[a] ?? []
+        case let .portOrTarget(a): return byPortOrTarget[a] ?? []
+        case .others: return others
+        }
+    }
+
+    /// The slot holding the same entry as `r` (same switch, match and priority), if any.
+    private func find(_ r: FlowRule, in b: Bucket) -> Slot? {
+        let fp = FlowTable.fingerprint(r)
+        return list(b).first { fingerprints[Int($0)] == fp && slots[Int($0)]!.sameEntry(as: r) }
+    }
+
+    @inline(__always)
+    static func fingerprint(_ r: FlowRule) -> UInt64 { r.match.fold &+ UInt64(r.priority)
+    }
+
     /// Adds or replaces (same match and priority) a rule; returns the rule it replaced.
     @discardableResult
     func put(_ r: FlowRule, infrastructure: Bool) -> FlowRule? {
-        let old = remove(r.key, infrastructure: infrastructure)
-        byKey[r.key] = r
-        if let d = FlowTable.exact(r.match.destination) {
-            byDestination[d, default: []].append(r)
-        } else if let s = FlowTable.exact(r.match.source) {
-            bySource[s, default: []].append(r)
-        } else if let a = FlowTable.portOrTarget(r.match) {
-            byPortOrTarget[a, default: []].append(r)
+        let b = FlowTable.bucket(r.match)
+        if let s = find(r, in: b) {
+            // OpenFlow replaces the entry in place; its index entry stays as it is.
+            let old = slots[Int(s)]
+            slots[Int(s)] = r
+            lastHit[Int(s)] = .min
+            return old
+        }
+        let s: Slot
+        if let f = freeSlots.popLast() {
+            s = f
+            slots[Int(s)] = r
+            lastHit[Int(s)] = .min
+            fingerprints[Int(s)] = FlowTable.fingerprint(r)
         } else {
-            others.append(r)
-            others.sort { $0.priority > $1.priority }
+            s = Slot(slots.count)
+            slots.append(r)
+            lastHit.append(.min)
+            fingerprints.append(FlowTable.fingerprint(r))
+        }
+        switch b {
+        case let .destination(a): byDestination[a, default: []].append(s)
+        case let .source(a): bySource[a, default: []].append(s)
+        case let .portOrTarget(a): byPortOrTarget[a, default: []].append(s)
+        case .others:
+            let i = others.firstIndex { slots[Int($0)]!.priority < r.priority } ?? others.count
+            others.insert(s, at: i)
         }
         if !infrastructure { fmcCount += 1 }
+        return nil
+    }
+
+    /// Removes the entry with `r`'s switch, match and priority; returns the rule removed.
+    @discardableResult
+    func remove(_ r: FlowRule, infrastructure: Bool) -> FlowRule? {
+        let b = FlowTable.bucket(r.match)
+        guard let s = find(r, in: b) else { return nil }
+        switch b {
+        case let .destination(a): FlowTable.drop(s, a, &byDestination)
+        case let .source(a): FlowTable.drop(s, a, &bySource)
+        case let .portOrTarget(a): FlowTable.drop(s, a, &byPortOrTarget)
+        case .others: if let i = others.firstIndex(of: s) { others.remove(at: i) }
+        }
+        let old = slots[Int(s)]
+        slots[Int(s)] = nil
+        freeSlots.append(s)
+        if !infrastructure { fmcCount -= 1 }
         return old
     }
 
-    @discardableResult
-    func remove(_ key: RuleKey, infrastructure: Bool) -> FlowRule? {
-        guard let r = byKey.removeValue(forKey: key) else { return nil }
-        if let d = FlowTable.exact(r.match.destination) {
-            byDestination[d]?.removeAll { $0.key == key }
-            if byDestination[d]?.isEmpty == true { byDestination[d] = nil }
-        } else if let s = FlowTable.exact(r.match.source) {
-            bySource[s]?.removeAll { $0.key == key }
-            if bySource[s]?.isEmpty == true { bySource[s] = nil }
-        } else if let a = FlowTable.portOrTarget(r.match) {
-            byPortOrTarget[a]?.removeAll { $0.key == key }
-            if byPortOrTarget[a]?.isEmpty == true { byPortOrTarget[a] = nil }
+    private static func drop(_ s: Slot, _ a: IPAddress, _ index: inout [IPAddress: [Slot]]) {
+        guard let i = index[a]?.firstIndex(of: s) else { return }
+        if index[a]!.count == 1 {
+            index[a] = nil
         } else {
-            others.removeAll { $0.key == key }
+            index[a]!.remove(at: i)
         }
-        lastHit[key] = nil
-        if !infrastructure { fmcCount -= 1 }
-        return r
     }
 
-    func contains(_ key: RuleKey) -> Bool { byKey[key] != nil }
+    func rule(_ s: Slot) -> FlowRule { slots[Int(s)]! }
 
-    /// The highest-priority rule matching the packet.
-    func lookup(inPort: SwitchPort, arp: Bool, source: IPAddress, destination: IPAddress) -> FlowRule? {
-        var best: FlowRule?
-        func consider(_ list: [FlowRule]?) {
+    func hit(_ s: Slot, at t: Int64) { lastHit[Int(s)] = t }
+
+    /// The slot of the highest-priority rule matching the packet.
+    func lookup(inPort: SwitchPort, arp: Bool, source: IPAddress, destination: IPAddress) -> Slot? {
+        var best: Slot?
+        var bestPriority: UInt16 = 0
+        let target: IPAddress? = arp ? destination : nil
+        func consider(_ list: [Slot]?) {
             guard let list else { return }
-            for r in list where (best == nil || r.priority > best!.priority)
-                && r.match.matches(inPort: inPort, arp: arp, arpTarget: arp ? destination : nil, source: source, destination: destination) {
-                best = r
+            for s in list {
+                let priority = slots[Int(s)]!.priority
+                if (best == nil || priority > bestPriority)
+                    && slots[Int(s)]!.match.matches(inPort: inPort, arp: arp, arpTarget: target, source: source, destination: destination) {
+                    best = s
+                    bestPriority = priority
+                }
             }
         }
         consider(byDestination[destination])
         consider(bySource[source])
         if case let .host(a) = inPort { consider(byPortOrTarget[a]) }
         if arp { consider(byPortOrTarget[destination]) }
-        for r in others {
-            if let b = best, b.priority >= r.priority { break }
-            if r.match.matches(inPort: inPort, arp: arp, arpTarget: arp ? destination : nil, source: source, destination: destination) {
-                best = r
+        for s in others {
+            if best != nil, bestPriority >= slots[Int(s)]!.priority { break }
+            if slots[Int(s)]!.match.matches(inPort: inPort, arp: arp, arpTarget: target, source: source, destination: destination) {
+                best = s
                 break
             }
         }

@@ -49,11 +49,63 @@ public struct TriangularStats: Sendable {
     public var phaseStart: Int64?
     public var phaseLast: Int64?
     public var phases = Histogram()
+
+    mutating func triangular(bytes b: Int, delay: Int64, directDelay: Int64, at t: Int64) {
+        packets += 1
+        bytes += b
+        extraDelay.record(max(0, delay - directDelay))
+        if directDelay > 0 { stretchMilli.record(Int64((Double(delay) / Double(directDelay) * 1000).rounded())) }
+        if phaseStart == nil { phaseStart = t }
+        phaseLast = t
+    }
+
+    /// The first direct packet after triangular ones (or the run's end) closes the phase.
+    mutating func closePhase(at t: Int64) {
+        guard let start = phaseStart else { return }
+        phases.record(t - start)
+        phaseStart = nil
+        phaseLast = nil
+    }
+}
+
+/// Control-message types, counted in arrays by index (names only when reported).
+public enum MessageKind: Int, CaseIterable, Sendable {
+    case hostAttached, hostDetached, packetIn, flowMod, migrated, release, released, map, unmap, announce
+
+    public var name: String {
+        switch self {
+        case .hostAttached: return "host-attached"
+        case .hostDetached: return "host-detached"
+        case .packetIn: return "packet-in"
+        case .flowMod: return "flow-mod"
+        case .migrated: return "migrated"
+        case .release: return "release"
+        case .released: return "released"
+        case .map: return "map"
+        case .unmap: return "unmap"
+        case .announce: return "announce"
+        }
+    }
+
+    public init(_ m: PeerMessage) {
+        switch m {
+        case .migrated: self = .migrated
+        case .release: self = .release
+        case .released: self = .released
+        case let .mapping(_, l, _): self = l == nil ? .unmap : .map
+        case .announce: self = .announce
+        }
+    }
 }
 
 public final class Measurements {
     let scenario: Scenario
     let topology: ControlTopology
+    /// Controller ids by index, and each network's controller index (as the emulator numbers them).
+    let controllerIDs: [String]
+    let networkController: [Int]
+    /// Message endpoints: controllers, then switches (by network index).
+    let endpointNames: [String]
     public var detailLimit = 10_000
 
     public var packetsReplayed = 0
@@ -83,31 +135,74 @@ public final class Measurements {
     public private(set) var ruleEvents: [RuleEvent] = []
     public private(set) var ruleEventCount = 0
     public private(set) var perSwitch: [LevelSeries]
-    public private(set) var perController: [String: LevelSeries] = [:]
-    public private(set) var perRole: [RuleRole: LevelSeries] = [:]
+    /// Rules per controller, by controller index.
+    private var controllerRules: [LevelSeries]
+    public var perController: [String: LevelSeries] { byController(controllerRules) }
+    private var roleRules = [LevelSeries](repeating: LevelSeries(), count: RuleRole.allCases.count)
+    public var perRole: [RuleRole: LevelSeries] {
+        Dictionary(uniqueKeysWithValues: RuleRole.allCases.enumerated().map { ($1, roleRules[$0]) })
+    }
     public private(set) var perName: [String: LevelSeries] = [:]
     public private(set) var total = LevelSeries()
 
-    public private(set) var messagesByType: [String: Int] = [:]
-    public private(set) var messagesByPair: [String: Int] = [:]
+    private var typeCount = [Int](repeating: 0, count: MessageKind.allCases.count)
+    private var longTypeCount = [Int](repeating: 0, count: MessageKind.allCases.count)
+    /// Messages per endpoint pair, keyed `from * endpoints + to`.
+    private var pairCount: [Int: Int] = [:]
+    private var longPairCount: [Int: Int] = [:]
     public private(set) var messages = 0
     public private(set) var longDistance = 0
-    public private(set) var longDistanceByType: [String: Int] = [:]
-    /// Long-distance messages by "from->to" endpoint pair.
-    public private(set) var longDistanceByPair: [String: Int] = [:]
-    public private(set) var controllerIn: [String: Int] = [:]
-    public private(set) var controllerOut: [String: Int] = [:]
-    public private(set) var controllerRate: [String: RateSeries] = [:]
-    public private(set) var controllerMappings: [String: LevelSeries] = [:]
+    public var messagesByType: [String: Int] { byType(typeCount) }
+    public var longDistanceByType: [String: Int] { byType(longTypeCount) }
+    /// "from->to" → messages.
+    public var messagesByPair: [String: Int] { byPair(pairCount) }
+    public var longDistanceByPair: [String: Int] { byPair(longPairCount) }
+    private var inCount: [Int]
+    private var outCount: [Int]
+    private var rate: [RateSeries]
+    private var mappingLevels: [LevelSeries]
+    /// Messages in and out, message rate and ID/LOC mappings held, per controller id.
+    public var controllerIn: [String: Int] { byController(inCount) }
+    public var controllerOut: [String: Int] { byController(outCount) }
+    public var controllerRate: [String: RateSeries] { byController(rate) }
+    public var controllerMappings: [String: LevelSeries] { byController(mappingLevels) }
 
-    public private(set) var triangular: [String: TriangularStats] = [:]
+    private func byController<T>(_ values: [T]) -> [String: T] {
+        Dictionary(uniqueKeysWithValues: zip(controllerIDs, values))
+    }
+    private func byType(_ counts: [Int]) -> [String: Int] {
+        Dictionary(uniqueKeysWithValues: MessageKind.allCases.filter { counts[$0.rawValue] > 0 }.map { ($0.name, counts[$0.rawValue]) })
+    }
+    private func byPair(_ counts: [Int: Int]) -> [String: Int] {
+        let e = endpointNames.count
+        return Dictionary(counts.map { ("\(endpointNames[$0.key / e])->\(endpointNames[$0.key % e])", $0.value) }, uniquingKeysWith: +)
+    }
+
+    struct PeerNetwork: Hashable {
+        var node: IPAddress
+        var network: Int
+    }
+    /// Triangular routing per mobile node and correspondent network (-1: outside every network).
+    private var tri: [PeerNetwork: TriangularStats] = [:]
+    /// The same, keyed "node|network name".
+    public var triangular: [String: TriangularStats] {
+        Dictionary(tri.map { ("\($0.key.node)|\($0.key.network >= 0 ? topology.networks[$0.key.network].name : "?")", $0.value) },
+                   uniquingKeysWith: { a, _ in a })
+    }
     public private(set) var endNs: Int64 = 0
 
-    init(scenario: Scenario, topology: ControlTopology) {
+    init(scenario: Scenario, topology: ControlTopology, controllers: [String], networkController: [Int]) {
         self.scenario = scenario
         self.topology = topology
+        controllerIDs = controllers
+        self.networkController = networkController
+        endpointNames = controllers + scenario.networks.map(\.switchID) + ["driver"]
         perSwitch = scenario.networks.map { _ in LevelSeries() }
-        for c in scenario.controllers { perController[c.id] = LevelSeries() }
+        controllerRules = controllers.map { _ in LevelSeries() }
+        inCount = controllers.map { _ in 0 }
+        outCount = inCount
+        rate = controllers.map { _ in RateSeries() }
+        mappingLevels = controllers.map { _ in LevelSeries() }
     }
 
     // MARK: - packets
@@ -121,33 +216,20 @@ public final class Measurements {
         }
     }
 
-    func delivered(node: IPAddress, peer: IPAddress, triangular tri: Bool, bytes: Int, delay: Int64, directDelay: Int64, at t: Int64) {
+    func delivered(node: IPAddress, peer: IPAddress, triangular: Bool, bytes: Int, delay: Int64, directDelay: Int64, at t: Int64) {
         endToEnd.record(delay)
         if let h = open[node], h.firstDeliveryNs == nil, let up = h.linkUpNs, t >= up {
             open[node]!.firstDeliveryNs = t
             outage.record(t - h.startNs)
         }
-        let cnet = topology.network(of: peer).map { topology.networks[$0].name } ?? "?"
-        let key = "\(node)|\(cnet)"
-        if tri {
+        let key = PeerNetwork(node: node, network: topology.network(of: peer) ?? -1)
+        if triangular {
             deliveredTriangular += 1
-            var s = triangular[key] ?? TriangularStats()
-            s.packets += 1
-            s.bytes += bytes
-            s.extraDelay.record(max(0, delay - directDelay))
-            if directDelay > 0 { s.stretchMilli.record(Int64((Double(delay) / Double(directDelay) * 1000).rounded())) }
-            if s.phaseStart == nil { s.phaseStart = t }
-            s.phaseLast = t
-            triangular[key] = s
+            // Mutated in place: a copy out of the dictionary would copy its histograms.
+            tri[key, default: TriangularStats()].triangular(bytes: bytes, delay: delay, directDelay: directDelay, at: t)
         } else {
             deliveredDirect += 1
-            if var s = triangular[key], let start = s.phaseStart {
-                // The first direct packet after triangular ones closes the phase.
-                s.phases.record(t - start)
-                s.phaseStart = nil
-                s.phaseLast = nil
-                triangular[key] = s
-            }
+            if tri[key]?.phaseStart != nil { tri[key]!.closePhase(at: t) }
         }
     }
 
@@ -246,18 +328,18 @@ public final class Measurements {
 
     func level(_ r: FlowRule, _ d: Int, _ n: Int, _ t: Int64) {
         perSwitch[n].add(d, at: t)
-        perController[topology.networks[n].controller, default: LevelSeries()].add(d, at: t)
-        perRole[r.role, default: LevelSeries()].add(d, at: t)
+        controllerRules[networkController[n]].add(d, at: t)
+        roleRules[RuleRole.index(r.role)].add(d, at: t)
         perName[r.name, default: LevelSeries()].add(d, at: t)
         total.add(d, at: t)
     }
 
     /// Follows the rules that decide when a moved node is reachable and converged.
-    func ruleChanged(_ r: FlowRule, at t: Int64, tables: [FlowTable]) {
+    func ruleChanged(_ r: FlowRule, switchIndex n: Int, at t: Int64) {
         guard let node = r.node else { return }
         switch r.name {
         case "fs-deliver":
-            if let h = open[node], scenario.networks[h.to].switchID == r.switchID {
+            if let h = open[node], h.to == n {
                 open[node]!.locator = r.match.destination?.address
                 open[node]!.foreignReadyNs = t
                 checkReachable(node)
@@ -283,41 +365,37 @@ public final class Measurements {
 
     // MARK: - messages
 
-    func message(type: String, from: String, to: String, longDistance ld: Bool, at t: Int64) {
+    func message(_ kind: MessageKind, from: Int, to: Int, longDistance ld: Bool) {
         messages += 1
-        messagesByType[type, default: 0] += 1
-        messagesByPair["\(from)->\(to)", default: 0] += 1
+        typeCount[kind.rawValue] += 1
+        let pair = from * endpointNames.count + to
+        pairCount[pair, default: 0] += 1
         if ld {
             longDistance += 1
-            longDistanceByType[type, default: 0] += 1
-            longDistanceByPair["\(from)->\(to)", default: 0] += 1
+            longTypeCount[kind.rawValue] += 1
+            longPairCount[pair, default: 0] += 1
         }
     }
 
-    func controllerMessageIn(_ c: String, at t: Int64) {
-        controllerIn[c, default: 0] += 1
-        controllerRate[c, default: RateSeries()].add(at: t)
+    func controllerMessageIn(_ c: Int, at t: Int64) {
+        inCount[c] += 1
+        rate[c].add(at: t)
     }
 
-    func controllerMessageOut(_ c: String, at t: Int64) {
-        controllerOut[c, default: 0] += 1
-        controllerRate[c, default: RateSeries()].add(at: t)
+    func controllerMessageOut(_ c: Int, at t: Int64) {
+        outCount[c] += 1
+        rate[c].add(at: t)
     }
 
-    func mappings(_ c: String, _ n: Int, at t: Int64) {
-        var s = controllerMappings[c] ?? LevelSeries()
-        s.add(n - s.current, at: t)
-        controllerMappings[c] = s
+    func mappings(_ c: Int, _ n: Int, at t: Int64) {
+        let d = n - mappingLevels[c].current
+        if d != 0 { mappingLevels[c].add(d, at: t) }
     }
 
     func finish(at t: Int64) {
         endNs = t
         for node in open.keys.sorted() { close(node) }
-        for (k, var s) in triangular where s.phaseStart != nil {
-            s.phases.record(s.phaseLast! - s.phaseStart!)
-            s.phaseStart = nil
-            triangular[k] = s
-        }
+        for k in tri.keys where tri[k]!.phaseStart != nil { tri[k]!.closePhase(at: tri[k]!.phaseLast!) }
     }
 
     public var lost: Int { lostByCause.values.reduce(0, +) }
