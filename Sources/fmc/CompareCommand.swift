@@ -25,7 +25,8 @@ struct CompareCommand: ParsableCommand {
             a change is a regression only if it is over the threshold and the candidate's mean \
             lies above the highest base run by more than --noise-se standard errors of the \
             difference of the means, sqrt(sb²/nb + sc²/nc). Without repeats the single values \
-            are compared; rule peaks then allow 2 rules of seed noise by default.
+            are compared. Rule peaks allow 2 rules above the base by default: install-time \
+            draws move a peak by a rule or two between seeds of the same build.
 
             Not comparable (exit 2): different input digests (scenario, mobility, capture), \
             scenario name, mode, controller mode, strategy, switches or controllers; an unknown \

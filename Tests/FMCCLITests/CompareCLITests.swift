@@ -156,6 +156,10 @@ struct CompareCLITests {
         let first = try String(contentsOfFile: d + "/base/runs/seed-1/report.json", encoding: .utf8)
         let whole = try String(contentsOfFile: d + "/base/report.json", encoding: .utf8)
         #expect(first.hasSuffix("\n}\n") && whole.hasPrefix(String(first.dropLast(3)) + ",\n  \"repeat\": {"))
+        // Every key of the section is documented in the report schema.
+        let schema = try object(FMCRun.repo.appendingPathComponent("docs/report.schema.json").path)
+        let documented = try #require((((schema["properties"] as? [String: Any])?["repeat"] as? [String: Any])?["properties"] as? [String: Any]))
+        #expect(Set(rep.keys).subtracting(documented.keys).isEmpty, "undocumented: \(Set(rep.keys).subtracting(documented.keys))")
         let r = try FMCRun(["compare", d + "/base", d + "/cand"])
         #expect(r.status == 0, "\(r.stdout)")
         #expect(r.stdout.contains("mean ±sd") && r.stdout.contains("3 runs (seeds 4,5,6)"))
