@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "FMCReplay", dependencies: ["FMCCore", "FMCIO", "FMCReport", "FMCCapture", "FMCControl", "FMCEmulation", "FMCMetrics", "FMCScenario", "FMCTimeline", "FMCTrace"]),
         .target(name: "FMCTimeline", dependencies: ["FMCCore", "FMCCapture", "FMCTrace", "FMCScenario"]),
         .target(name: "FMCCompare", dependencies: ["FMCCore"]),
-        .target(name: "FMCHistory", dependencies: ["FMCCore", "FMCCompare", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "FMCHistory", dependencies: ["FMCCompare", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "fmc",
             dependencies: [

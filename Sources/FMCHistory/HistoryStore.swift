@@ -9,7 +9,6 @@
 // and n/min/max/stddev carry the spread. Single runs have n = 1 and no spread.
 
 import FMCCompare
-import FMCCore
 import Foundation
 import GRDB
 

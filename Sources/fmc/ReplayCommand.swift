@@ -154,8 +154,8 @@ struct ReplayCommand: ParsableCommand {
     }
 
     /// Runs seeds seed+1 … seed+N-1 after the first, writes every run's report under
-    /// DIR/runs/seed-K/, and returns the first report with the `repeat` section. Only the
-    /// flattened summaries are kept between runs, so memory does not grow with N.
+    /// DIR/runs/seed-K/, and returns the first report with the `repeat` section. Between runs
+    /// only each run's flattened summary is kept, not its whole report.
     func repeatRuns(first: JSON, run: (UInt64) throws -> ReplayResult) throws -> JSON {
         var seeds: [Int64] = [], paths: [String] = [], summaries: [[Metric]] = []
         var complete = true

@@ -101,6 +101,14 @@ struct FlattenTests {
         let back = try #require(RepeatSummary(json: try JSONReader.parse(rep.json.pretty)))
         #expect(back.seeds == [1, 2, 3] && back.complete && back.metrics.count == stats.count)
         #expect(back.stats("summary.rules.peak_total") == peak)
+        // Attached to the first report: the section comes last, `complete` says whether every run finished.
+        let whole = rep.attach(to: runs[0])
+        guard case let .object(fields) = whole else { Issue.record("not an object"); return }
+        #expect(fields.last?.0 == "repeat" && whole["complete"] == .bool(true))
+        let cut = RepeatSummary(seeds: [1, 2], reports: ["a", "b"], requested: 3, complete: false, metrics: stats)
+        #expect(cut.attach(to: runs[0])["complete"] == .bool(false))
+        #expect(rep.attach(to: makeReport(complete: false))["complete"] == .bool(false))
+        #expect(try RunReport(json: cut.attach(to: runs[0])).repeatSummary?.requested == 3)
     }
 }
 
