@@ -267,6 +267,10 @@ struct VerdictTests {
         let s = Comparator.compare(base: base, candidate: slow)
         #expect(s.verdict == .regression && s.regressions.map(\.path) == ["summary.install_latency_ms.p99"])
         #expect(s.regressions[0].reason?.contains("beyond the noise") == true)
+        // A metric with no spread on either side is judged by its threshold alone.
+        let chatty = try repeated([makeReport(seed: 4, messages: 1200), makeReport(seed: 5, messages: 1200), makeReport(seed: 6, messages: 1200)])
+        let m = Comparator.compare(base: base, candidate: chatty)
+        #expect(m.regressions.map(\.path) == ["summary.messages.total"])
         // The bound: highest base run + k standard errors of the difference of the means.
         let b = MetricStats(n: 4, mean: 10, min: 9, max: 11, stddev: 2), cs = MetricStats(n: 4, mean: 12, min: 11, max: 13, stddev: 2)
         #expect(abs(Comparator.noiseBound(base: b, candidate: cs, k: 2) - (11 + 2 * 2.0.squareRoot())) < 1e-12)
