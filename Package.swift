@@ -17,6 +17,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -40,10 +41,13 @@ let package = Package(
         .target(name: "FMCReport", dependencies: ["FMCCore", "FMCMetrics"]),
         .target(name: "FMCReplay", dependencies: ["FMCCore", "FMCIO", "FMCReport", "FMCCapture", "FMCControl", "FMCEmulation", "FMCMetrics", "FMCScenario", "FMCTimeline", "FMCTrace"], swiftSettings: hot),
         .target(name: "FMCTimeline", dependencies: ["FMCCore", "FMCCapture", "FMCTrace", "FMCScenario"], swiftSettings: hot),
+        .target(name: "FMCCompare", dependencies: ["FMCCore"]),
+        .target(name: "FMCHistory", dependencies: ["FMCCompare", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "fmc",
             dependencies: [
                 "FMCCore", "FMCIO", "FMCCapture", "FMCScenario", "FMCTrace", "FMCTimeline", "FMCReplay", "FMCEmulation", "FMCReport",
+                "FMCCompare", "FMCHistory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "FMCCoreTests", dependencies: ["FMCCore", "FMCIO"]),
@@ -54,6 +58,8 @@ let package = Package(
         .testTarget(name: "FMCEmulationTests", dependencies: ["FMCEmulation", "FMCControl", "FMCScenario", "FMCCore"]),
         .testTarget(name: "FMCReplayTests", dependencies: ["FMCReplay", "FMCEmulation", "FMCTrace", "FMCScenario", "FMCCore"]),
         .testTarget(name: "FMCTimelineTests", dependencies: ["FMCTimeline", "FMCTrace", "FMCScenario", "FMCCapture", "FMCCore"]),
+        .testTarget(name: "FMCCompareTests", dependencies: ["FMCCompare", "FMCCore"]),
+        .testTarget(name: "FMCHistoryTests", dependencies: ["FMCHistory", "FMCCompare", "FMCCore"]),
         .testTarget(name: "FMCCLITests", dependencies: ["FMCCore"]),
     ],
     swiftLanguageModes: [.v5]

@@ -33,5 +33,6 @@ ensure_packages() {
         || { echo "error: apt-get install ${missing[*]} failed" >&2; return 1; }
 }
 
-# Packages the build itself needs (the CPcap, CZlib and CCrypto system-library targets).
-BUILD_PACKAGES=(pkg-config libpcap-dev zlib1g-dev libssl-dev)
+# Packages the build itself needs (the CPcap, CZlib and CCrypto system-library targets, and
+# the system SQLite that GRDB links for the run history).
+BUILD_PACKAGES=(pkg-config libpcap-dev zlib1g-dev libssl-dev libsqlite3-dev)
