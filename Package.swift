@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "FMCControl", dependencies: ["FMCCore"]),
         .target(name: "FMCMetrics", dependencies: ["FMCCore"]),
         .target(name: "FMCEmulation", dependencies: ["FMCCore", "FMCControl", "FMCMetrics", "FMCScenario"]),
-        .target(name: "FMCReport", dependencies: ["FMCCore", "FMCMetrics"]),
+        .target(name: "FMCReport", dependencies: ["FMCCore"]),
         .target(name: "FMCReplay", dependencies: ["FMCCore", "FMCIO", "FMCReport", "FMCCapture", "FMCControl", "FMCEmulation", "FMCMetrics", "FMCScenario", "FMCTimeline", "FMCTrace"]),
         .target(name: "FMCTimeline", dependencies: ["FMCCore", "FMCCapture", "FMCTrace", "FMCScenario"]),
         .executableTarget(

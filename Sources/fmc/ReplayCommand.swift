@@ -5,6 +5,7 @@ import FMCCapture
 import FMCCore
 import FMCEmulation
 import FMCReplay
+import FMCReport
 import FMCScenario
 import FMCTimeline
 import FMCTrace
@@ -66,6 +67,9 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "Print the report's summary as JSON instead of a table.")
     var json = false
 
+    @Flag(help: "Write only report.json, not report.md, report.html and csv/ (see `fmc report`).")
+    var noPages = false
+
     @OptionGroup var trace: TraceInputOptions
 
     func validate() throws {
@@ -105,6 +109,10 @@ struct ReplayCommand: ParsableCommand {
             try ReplayReport.writeAtomically(report.pretty, to: out + "/report.json")
             print(json ? summaryJSON(report) : ReplaySummary.table(result), terminator: "")
             if !json { print("Wrote \(out)/report.json") }
+            if !noPages {
+                try ReportPages.write(report: report, to: out, formats: [.all])
+                if !json { print("Wrote \(out)/report.md, report.html and csv/") }
+            }
         } catch {
             throw fail(error)
         }
