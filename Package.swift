@@ -49,6 +49,7 @@ let package = Package(
         .testTarget(name: "FMCEmulationTests", dependencies: ["FMCEmulation", "FMCControl", "FMCScenario", "FMCCore"]),
         .testTarget(name: "FMCReplayTests", dependencies: ["FMCReplay", "FMCEmulation", "FMCTrace", "FMCScenario", "FMCCore"]),
         .testTarget(name: "FMCTimelineTests", dependencies: ["FMCTimeline", "FMCTrace", "FMCScenario", "FMCCapture", "FMCCore"]),
+        .testTarget(name: "FMCReportTests", dependencies: ["FMCReport", "FMCCore"]),
         .testTarget(name: "FMCCLITests", dependencies: ["FMCCore"]),
     ],
     swiftLanguageModes: [.v5]

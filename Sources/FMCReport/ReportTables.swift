@@ -100,14 +100,20 @@ enum ReportTables {
         out.append(run)
 
         var ho = ReportSection(id: "handovers", title: "Handovers")
-        ho.paragraphs.append("\(T.cell(s?["handovers"])) handovers. Times are from the moment the node left its access point.")
+        ho.paragraphs.append("Times are from the moment the node left its access point.")
+        ho.tables.append(ReportTable(caption: "Handovers in all", headers: ["measure", "value"], rows: [
+            ["handovers", T.cell(s?["handovers"])],
+            ["listed in the Handover detail", String(r["handovers"]?.items?.count ?? 0)],
+        ], numeric: [1]))
         ho.tables.append(quantiles("Handover times", [
             ("reachable", s?.at("handover.reachable_ms")), ("converged", s?.at("handover.converged_ms")), ("outage", s?.at("handover.outage_ms")),
         ]))
         out.append(ho)
 
         var rules = ReportSection(id: "rules", title: "Rules")
-        rules.paragraphs.append("Peak FMC rules held by all switches at once: \(T.cell(s?.at("rules.peak_total"))); \(T.cell(s?.at("rules.installs"))) installs, \(T.cell(s?.at("rules.removals"))) removals.")
+        rules.paragraphs.append("FMC rules counted from the switches' flow tables (base rules included, infrastructure rules excluded); peak_total is the most held by all switches at once.")
+        let ruleScalars = (s?["rules"]?.fields ?? []).filter { $0.1.numberText != nil }
+        rules.tables.append(keyValue("Rules in all", .object(ruleScalars), key: "measure", value: "value"))
         rules.tables.append(keyValue("Peak rules per switch", s?.at("rules.per_switch_peak"), key: "switch", value: "peak rules"))
         rules.tables.append(keyValue("Peak rules per controller (on the switches it controls)", s?.at("rules.per_controller_peak"), key: "controller", value: "peak rules"))
         rules.tables.append(keyValue("Peak rules per role", s?.at("rules.per_role_peak"), key: "role", value: "peak rules"))
@@ -131,7 +137,9 @@ enum ReportTables {
         out.append(tri)
 
         var msg = ReportSection(id: "messages", title: "Control messages")
-        msg.paragraphs.append("\(T.cell(s?.at("messages.total"))) messages, \(T.cell(s?.at("messages.long_distance"))) long distance (ends at different sites).")
+        msg.paragraphs.append("Long-distance messages are those whose two ends are at different sites.")
+        let msgScalars = (s?["messages"]?.fields ?? []).filter { $0.1.numberText != nil }
+        msg.tables.append(keyValue("Messages in all", .object(msgScalars), key: "measure", value: "value"))
         let byType = s?.at("messages.by_type")?.fields ?? []
         let ld = s?.at("messages.long_distance_by_type")
         msg.tables.append(ReportTable(caption: "Messages by type", headers: ["type", "messages", "long distance"],
