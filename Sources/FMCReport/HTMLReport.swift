@@ -153,7 +153,7 @@ public enum HTMLReport {
         let switchNames = switches.map { sw in T.cell(sw["switch"]) + (sw["network"].map { " (network \(T.cell($0)))" } ?? "") }
         out.append(("rules", SVGChart.lines(
             title: "Rules held per switch over time", xLabel: "time since the start of the replay (s)",
-            yLabel: "FMC rules in the flow table",
+            yLabel: "FMC rules in the flow table (count)",
             series: zip(switchNames, switches).map { ChartSeries(name: $0, points: timePoints($1)) },
             style: .level, xEnd: endS,
             noData: series == nil ? noSeries : "no data: no rule was installed"),

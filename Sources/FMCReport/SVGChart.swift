@@ -207,7 +207,7 @@ public enum SVGChart {
             let firstY = legendBelow ? top + plotH + 74 : top + 22
             let fit = legendBelow ? 6 : max(1, Int((plotH - 8) / rowH))
             out += "<g class=\"legend\">\n"
-            if !legendBelow { out += "<text x=\"\(f(x))\" y=\"\(f(top + 2))\" font-weight=\"bold\">Legend</text>\n" }
+            if !legendBelow { out += "<text class=\"legend-title\" x=\"\(f(x))\" y=\"\(f(top + 2))\" font-weight=\"bold\">Legend</text>\n" }
             let shown = entries.count > fit ? Array(entries.prefix(fit - 1)) : entries
             for (i, e) in shown.enumerated() {
                 let y = firstY + Double(i) * rowH
@@ -215,7 +215,8 @@ public enum SVGChart {
                     out += "<rect x=\"\(f(x))\" y=\"\(f(y - 10))\" width=\"14\" height=\"12\" fill=\"\(e.color)\"\(muted ? " fill-opacity=\"0.35\"" : "")/>"
                 } else {
                     let d = e.dash.map { " stroke-dasharray=\"\($0)\"" } ?? ""
-                    out += "<line x1=\"\(f(x))\" x2=\"\(f(x + 24))\" y1=\"\(f(y - 4))\" y2=\"\(f(y - 4))\" stroke=\"\(e.color)\" stroke-width=\"3\"\(d)\(muted ? " stroke-opacity=\"0.35\"" : "")/>"
+                    let pale = e.dash == "7 4"
+                    out += "<line x1=\"\(f(x))\" x2=\"\(f(x + 24))\" y1=\"\(f(y - 4))\" y2=\"\(f(y - 4))\" stroke=\"\(e.color)\" stroke-width=\"\(pale ? 5 : 3)\"\(d)\(muted || pale ? " stroke-opacity=\"\(muted ? 0.35 : 0.5)\"" : "")/>"
                 }
                 out += "<text x=\"\(f(x + 30))\" y=\"\(f(y))\">\(escape(e.name))</text>\n"
             }
@@ -271,9 +272,13 @@ public enum SVGChart {
         c.xAxis(xa, label: xa.log ? xLabel + ", log scale" : xLabel)
         c.frame()
         var entries: [(name: String, color: String, dash: String?, swatch: Bool)] = []
-        for (i, ser) in series.enumerated() {
+        // Dashed series (references such as formulas) go underneath, wide and pale, so a
+        // measured line that matches one stays visible on top of it.
+        let order = series.indices.filter { series[$0].dashed } + series.indices.filter { !series[$0].dashed }
+        for (i, ser) in series.enumerated() { entries.append((ser.name, color(i), dash(i, ser.dashed), false)) }
+        for i in order {
+            let ser = series[i]
             let color = color(i), d = dash(i, ser.dashed)
-            entries.append((ser.name, color, d, false))
             guard !ser.points.isEmpty else { continue }
             let pts = ser.points.map { (c.px(xa.frac($0.0)), c.py(ya.frac($0.1))) }
             var path = ""
@@ -291,8 +296,9 @@ public enum SVGChart {
             }
             let dashAttr = d.map { " stroke-dasharray=\"\($0)\"" } ?? ""
             c.out += "<g class=\"series\" data-series=\"\(escape(ser.name))\">"
-            c.out += "<path class=\"data\" d=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2.2\"\(dashAttr)/>"
-            if style == .line && ser.points.count <= 200 {
+            let stroke = ser.dashed ? "stroke-width=\"5\" stroke-opacity=\"0.5\"" : "stroke-width=\"2.2\""
+            c.out += "<path class=\"data\" d=\"\(path)\" fill=\"none\" stroke=\"\(color)\" \(stroke)\(dashAttr)/>"
+            if style == .line && !ser.dashed && ser.points.count <= 200 {
                 for p in pts { c.out += "<circle cx=\"\(f(p.0))\" cy=\"\(f(p.1))\" r=\"3\" fill=\"\(color)\"/>" }
             }
             c.out += "</g>\n"
