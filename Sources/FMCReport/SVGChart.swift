@@ -32,12 +32,16 @@ public enum SVGChart {
 
     static func color(_ i: Int) -> String { palette[i % palette.count] }
 
+    /// The dash of reference series (formulas), drawn pale and wide.
+    static let referenceDash = "7 4"
+
     /// Past the palette, colours repeat with a different dash pattern so lines stay apart.
     static func dash(_ i: Int, _ dashed: Bool) -> String? {
+        if dashed { return referenceDash }
         switch (i / palette.count) % 3 {
         case 1: return "2 3"
         case 2: return "8 3 2 3"
-        default: return dashed ? "7 4" : nil
+        default: return nil
         }
     }
 
@@ -215,7 +219,7 @@ public enum SVGChart {
                     out += "<rect x=\"\(f(x))\" y=\"\(f(y - 10))\" width=\"14\" height=\"12\" fill=\"\(e.color)\"\(muted ? " fill-opacity=\"0.35\"" : "")/>"
                 } else {
                     let d = e.dash.map { " stroke-dasharray=\"\($0)\"" } ?? ""
-                    let pale = e.dash == "7 4"
+                    let pale = e.dash == SVGChart.referenceDash
                     out += "<line x1=\"\(f(x))\" x2=\"\(f(x + 24))\" y1=\"\(f(y - 4))\" y2=\"\(f(y - 4))\" stroke=\"\(e.color)\" stroke-width=\"\(pale ? 5 : 3)\"\(d)\(muted || pale ? " stroke-opacity=\"\(muted ? 0.35 : 0.5)\"" : "")/>"
                 }
                 out += "<text x=\"\(f(x + 30))\" y=\"\(f(y))\">\(escape(e.name))</text>\n"
