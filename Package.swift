@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "FMCControl", dependencies: ["FMCCore"], swiftSettings: hot),
         .target(name: "FMCMetrics", dependencies: ["FMCCore"], swiftSettings: hot),
         .target(name: "FMCEmulation", dependencies: ["FMCCore", "FMCControl", "FMCMetrics", "FMCScenario"], swiftSettings: hot),
-        .target(name: "FMCReport", dependencies: ["FMCCore", "FMCMetrics"]),
+        .target(name: "FMCReport", dependencies: ["FMCCore"]),
         .target(name: "FMCReplay", dependencies: ["FMCCore", "FMCIO", "FMCReport", "FMCCapture", "FMCControl", "FMCEmulation", "FMCMetrics", "FMCScenario", "FMCTimeline", "FMCTrace"], swiftSettings: hot),
         .target(name: "FMCTimeline", dependencies: ["FMCCore", "FMCCapture", "FMCTrace", "FMCScenario"], swiftSettings: hot),
         .target(name: "FMCCompare", dependencies: ["FMCCore"]),
@@ -60,6 +60,7 @@ let package = Package(
         .testTarget(name: "FMCTimelineTests", dependencies: ["FMCTimeline", "FMCTrace", "FMCScenario", "FMCCapture", "FMCCore"]),
         .testTarget(name: "FMCCompareTests", dependencies: ["FMCCompare", "FMCCore"]),
         .testTarget(name: "FMCHistoryTests", dependencies: ["FMCHistory", "FMCCompare", "FMCCore"]),
+        .testTarget(name: "FMCReportTests", dependencies: ["FMCReport", "FMCCore"]),
         .testTarget(name: "FMCCLITests", dependencies: ["FMCCore"]),
     ],
     swiftLanguageModes: [.v5]

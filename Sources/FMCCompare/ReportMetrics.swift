@@ -231,7 +231,7 @@ public struct RunReport: Sendable {
             throw ReportError(file: file, message: isDir.boolValue ? "the folder has no readable report.json" : "cannot read")
         }
         let json: JSON
-        do { json = try JSONReader.parse([UInt8](data)) } catch {
+        do { json = try JSON.parse([UInt8](data)) } catch {
             throw ReportError(file: file, message: "not JSON (\(error))")
         }
         return try RunReport(json: json, path: file)

@@ -119,8 +119,10 @@ public enum Replay {
                 emulator.packet(EmulatedPacket(timeNs: p.timeNs, source: p.info.source, destination: p.info.destination, bytes: p.length))
             }
             n += 1
-            if n & 0xFFFF == 0 {
-                inputs.progress?(n)
+            // The stop flag is polled often (a timeline event can cost many emulated events,
+            // and a slow build must still stop promptly); progress is reported rarely.
+            if n & 0x3FF == 0 {
+                if n & 0xFFFF == 0 { inputs.progress?(n) }
                 if inputs.shouldStop?() == true { result.complete = false; break }
             }
         }

@@ -161,6 +161,52 @@ public enum ReplayReport {
             ("rule_events_total", .int(m.ruleEventCount)),
             ("rule_events_truncated", .bool(m.ruleEventCount > rules.count)),
             ("rule_listing", .array(ruleListing(e))),
+            ("series", series(e, phases: phases)),
+        ])
+    }
+
+    /// A level series as [bin start ns, highest level in the bin] pairs; bins without a
+    /// change are left out, so the level holds until the next point.
+    static func levelPoints(_ l: LevelSeries) -> [(String, JSON)] {
+        [("bin_ns", .int(l.binNs)), ("peak", .int(l.peak)),
+         ("points", .array(l.bins.map { .array([.int($0.0), .int($0.1)]) }))]
+    }
+
+    /// A distribution as [value ms, fraction of samples at or below it] steps.
+    static func cdf(_ h: Histogram) -> JSON {
+        .array(h.cdf().map { .array([ms($0.0), .double($0.1)]) })
+    }
+
+    /// Time series and distributions behind the report's charts (issue 5): binned, so the
+    /// size is bounded however long the run.
+    static func series(_ e: Emulator, phases: Histogram) -> JSON {
+        let m = e.metrics
+        let s = e.scenario
+        let switches: [JSON] = s.networks.enumerated().map { i, n in
+            .object([("switch", .string(n.switchID)), ("network", .string(n.name))] + levelPoints(m.perSwitch[i]))
+        }
+        let controllers = m.perController.keys.sorted().map { c in
+            JSON.object([("controller", .string(c))] + levelPoints(m.perController[c]!))
+        }
+        let rates = m.controllerRate.keys.sorted().map { c -> JSON in
+            let r = m.controllerRate[c]!
+            return .object([("controller", .string(c)), ("bin_ns", .int(r.binNs)), ("total", .int(r.total)),
+                            ("points", .array(r.bins.map { .array([.int($0.0), .int($0.1)]) }))])
+        }
+        let mappings = m.controllerMappings.keys.sorted().map { c in
+            JSON.object([("controller", .string(c))] + levelPoints(m.controllerMappings[c]!))
+        }
+        return .object([
+            ("rules_total", .object(levelPoints(m.total))),
+            ("rules_per_switch", .array(switches)),
+            ("rules_per_controller", .array(controllers)),
+            ("controller_messages", .array(rates)),
+            ("controller_mappings", .array(mappings)),
+            ("install_latency_ms_cdf", cdf(m.installLatency)),
+            ("handover_reachable_ms_cdf", cdf(m.reachable)),
+            ("handover_converged_ms_cdf", cdf(m.converged)),
+            ("handover_outage_ms_cdf", cdf(m.outage)),
+            ("triangular_phase_ms_cdf", cdf(phases)),
         ])
     }
 
@@ -182,15 +228,8 @@ public enum ReplayReport {
         }
     }
 
-    /// Writes `text` to `path` atomically (temporary file, then rename).
+    /// Writes `text` to `path` atomically (temporary file in the same folder, then rename).
     public static func writeAtomically(_ text: String, to path: String) throws {
-        let tmp = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8)) else {
-            throw InputError(file: path, place: .whole, message: "cannot write")
-        }
-        if rename(tmp, path) != 0 {
-            unlink(tmp)
-            throw InputError(file: path, place: .whole, message: "cannot move the report into place: \(String(cString: strerror(errno)))")
-        }
+        try AtomicFile.write(text, to: path)
     }
 }

@@ -13,5 +13,5 @@ struct FMC: ParsableCommand {
             triangular routing and control messages.
             """,
         version: "0.1.0",
-        subcommands: [Inspect.self, Trace.self, TimelineCommand.self, ReplayCommand.self, CompareCommand.self, HistoryCommand.self, PlanCommand.self, Synth.self])
+        subcommands: [Inspect.self, Trace.self, TimelineCommand.self, ReplayCommand.self, ReportCommand.self, CompareCommand.self, HistoryCommand.self, PlanCommand.self, Synth.self])
 }

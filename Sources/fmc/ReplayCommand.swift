@@ -7,6 +7,7 @@ import FMCCore
 import FMCEmulation
 import FMCHistory
 import FMCReplay
+import FMCReport
 import FMCScenario
 import FMCTimeline
 import FMCTrace
@@ -90,6 +91,9 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Build label for --record.")
     var build: String?
 
+    @Flag(help: "Write only report.json, not report.md, report.html and csv/ (see `fmc report`).")
+    var noPages = false
+
     @OptionGroup var trace: TraceInputOptions
 
     func validate() throws {
@@ -102,6 +106,13 @@ struct ReplayCommand: ParsableCommand {
     func run() throws {
         signal(SIGINT) { _ in stopRequested = 1 }
         signal(SIGTERM) { _ in stopRequested = 1 }
+        // A parent may start us with these signals blocked (test runners, some supervisors):
+        // they would then stay pending and the partial report would never be written.
+        var interrupts = sigset_t()
+        sigemptyset(&interrupts)
+        sigaddset(&interrupts, SIGINT)
+        sigaddset(&interrupts, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &interrupts, nil)
         let result: ReplayResult
         var complete: Bool
         do {
@@ -122,6 +133,11 @@ struct ReplayCommand: ParsableCommand {
             if !json { print("Wrote \(out)/report.json") }
             if !json, let rep = report["repeat"].flatMap(RepeatSummary.init(json:)) { print(repeatTable(rep), terminator: "") }
             if record { try recordRun(report) }
+
+            if !noPages {
+                try ReportPages.write(report: report, to: out, formats: [.all])
+                if !json { print("Wrote \(out)/report.md, report.html and csv/") }
+            }
         } catch {
             throw fail(error)
         }

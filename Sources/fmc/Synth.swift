@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import FMCReplay
+import FMCReport
 import FMCScenario
 import FMCTrace
 import Foundation
@@ -19,7 +20,7 @@ struct Synth: ParsableCommand {
                 For each n: one migration with n home peers, n foreign peers and n correspondent \
                 networks of one peer each, replayed with a centralized controller at the foreign \
                 site and with distributed controllers. Writes rules.csv, long-distance.csv, \
-                fig5-rules.svg and fig6-long-distance.svg.
+                fig5-rules.svg, fig6-long-distance.svg, and report.md and report.html (see `fmc report`).
                 """)
         @Option(help: "Largest n.") var max: Int = 20
         @Option(help: "Output folder.") var out: String = "Reports/paper"
@@ -33,12 +34,13 @@ struct Synth: ParsableCommand {
                 let work = out + "/inputs"
                 let points = try PaperSweep.run(maxN: max, workDir: work) { try MobilityTrace.open($0) }
                 try PaperSweep.write(points, to: out)
+                try ReportPages.write(run: out, formats: [.all])
                 print("n   centralized  distributed-max  (formula)   long-distance: centralized  FC")
                 for p in points {
                     print(String(format: "%-3d %11d  %15d  (%d / %d)   %26d  %3d", p.n, p.centralizedRules, p.distributedMaxRules,
                                  p.formulaCentralized, p.formulaForeign, p.centralizedLongDistance, p.foreignControllerLongDistance))
                 }
-                print("Wrote \(out)/rules.csv, long-distance.csv, fig5-rules.svg, fig6-long-distance.svg")
+                print("Wrote \(out)/rules.csv, long-distance.csv, fig5-rules.svg, fig6-long-distance.svg, report.md, report.html")
             } catch {
                 throw fail(error)
             }

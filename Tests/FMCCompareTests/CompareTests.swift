@@ -57,7 +57,7 @@ func repeated(_ runs: [JSON]) throws -> RunReport {
 struct FlattenTests {
     @Test("flatten keeps report order, dotted paths, array indexes and nulls; drops strings and booleans")
     func flatten() throws {
-        let j = try JSONReader.parse(#"{"a": 1, "b": {"c": 2.5, "d": null, "e": "text", "f": true, "g": [3, {"h": 4}]}, "z": -1e3}"#)
+        let j = try JSON.parse(#"{"a": 1, "b": {"c": 2.5, "d": null, "e": "text", "f": true, "g": [3, {"h": 4}]}, "z": -1e3}"#)
         let m = MetricFlattener.flatten(j, prefix: "summary")
         #expect(m.map(\.path) == ["summary.a", "summary.b.c", "summary.b.d", "summary.b.g.0", "summary.b.g.1.h", "summary.z"])
         #expect(m.map(\.value) == [1, 2.5, nil, 3, 4, -1000])
@@ -65,21 +65,21 @@ struct FlattenTests {
 
     @Test("the reader keeps integers, order and escapes, and rejects damaged text with an offset")
     func reader() throws {
-        let j = try JSONReader.parse(#"{"k\u00e9y\n": [1, 2.0, "\ud83d\ude00", false, null], "x": {}}"#)
+        let j = try JSON.parse(#"{"k\u00e9y\n": [1, 2.0, "\ud83d\ude00", false, null], "x": {}}"#)
         guard case let .object(f) = j else { Issue.record("not an object"); return }
         #expect(f.map(\.0) == ["kéy\n", "x"])
         #expect(f[0].1 == .array([.integer(1), .double(2), .string("😀"), .bool(false), .null]))
         // What FMCCore writes reads back to the same text and metrics (integral doubles come
         // back as integers, which FMCCore writes the same way).
         let r = makeReport()
-        #expect(try JSONReader.parse(r.pretty).pretty == r.pretty)
-        #expect(try JSONReader.parse(r.compact).compact == r.compact)
-        #expect(MetricFlattener.flatten(try JSONReader.parse(r.pretty), prefix: "") == MetricFlattener.flatten(r, prefix: ""))
+        #expect(try JSON.parse(r.pretty).pretty == r.pretty)
+        #expect(try JSON.parse(r.compact).compact == r.compact)
+        #expect(MetricFlattener.flatten(try JSON.parse(r.pretty), prefix: "") == MetricFlattener.flatten(r, prefix: ""))
         for bad in ["{\"a\": 1", "[1,]", "{\"a\" 1}", "tru", "\"abc", "{} x", "01x"] {
-            #expect(throws: JSONSyntaxError.self) { try JSONReader.parse(bad) }
+            #expect(throws: JSONParseError.self) { try JSON.parse(bad) }
         }
-        #expect((try? JSONReader.parse("[1, 2,")) == nil)
-        do { _ = try JSONReader.parse("[1, 2, @]") } catch let e as JSONSyntaxError { #expect(e.offset == 7) }
+        #expect((try? JSON.parse("[1, 2,")) == nil)
+        do { _ = try JSON.parse("[1, 2, @]") } catch let e as JSONParseError { #expect(e.offset == 7) }
     }
 
     @Test("aggregation: n, mean, min, max, sample stddev; nulls counted out")
@@ -98,7 +98,7 @@ struct FlattenTests {
         #expect(MetricStats([7])?.stddev == 0)
         // The section written into report.json reads back.
         let rep = RepeatSummary(seeds: [1, 2, 3], reports: ["a", "b", "c"], requested: 3, complete: true, metrics: stats)
-        let back = try #require(RepeatSummary(json: try JSONReader.parse(rep.json.pretty)))
+        let back = try #require(RepeatSummary(json: try JSON.parse(rep.json.pretty)))
         #expect(back.seeds == [1, 2, 3] && back.complete && back.metrics.count == stats.count)
         #expect(back.stats("summary.rules.peak_total") == peak)
         // Attached to the first report: the section comes last, `complete` says whether every run finished.
@@ -286,7 +286,7 @@ struct VerdictTests {
     @Test("--json output carries verdict, exit status, regressions and rows")
     func jsonOutput() throws {
         let c = Comparator.compare(base: try report(makeReport()), candidate: try report(makeReport(p99: 3)))
-        let j = try JSONReader.parse(c.json.compact)
+        let j = try JSON.parse(c.json.compact)
         #expect(j["verdict"]?.stringValue == "regression")
         #expect(j["exit_status"]?.numberValue == 1)
         guard case let .array(regs)? = j["regressions"], case let .array(rows)? = j["rows"] else { Issue.record("arrays missing"); return }
