@@ -138,6 +138,7 @@ public enum ReplayReport {
             ("model", .object([
                 ("note", .string("emulated: delays, processing and install times come from the scenario's latency model, not from measurement")),
                 ("install_profile", .string(lat.installFixedNs == nil ? lat.installProfile.rawValue : "fixed")),
+                ("install_fixed_ms", lat.installFixedNs.map { ms(Double($0)) } ?? .null),
                 ("controller_switch_ms", ms(Double(lat.controllerSwitchNs))),
                 ("controller_controller_ms", ms(Double(lat.controllerControllerNs))),
                 ("core_ms", ms(Double(lat.coreNs))),
