@@ -198,6 +198,11 @@ public final class FMCController {
         return out
     }
 
+    /// The same, appending to `out`: a driver handling millions of messages reuses one buffer.
+    public func handle(_ input: ControlInput, now: Int64, into out: inout [ControlOutput]) {
+        process(input, &out)
+    }
+
     private func process(_ input: ControlInput, _ out: inout [ControlOutput]) {
         switch input {
         case let .fromSwitch(e): switchEvent(e, &out)

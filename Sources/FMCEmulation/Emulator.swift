@@ -72,7 +72,9 @@ public final class Emulator {
     var tables: [FlowTable]
     var switchIndex: [String: Int] = [:]
     var rng: SplitMix64
-    var queue = MinHeap<Scheduled>(less: { $0.time < $1.time || ($0.time == $1.time && $0.seq < $1.seq) })
+    var queue = EventQueue()
+    /// Controller outputs, one buffer reused for every message handled.
+    var outputs: [ControlOutput] = []
     var seq: UInt64 = 0
     var now: Int64 = .min
     var busyUntil: [Int64]
@@ -352,7 +354,8 @@ public final class Emulator {
         busyUntil[c] = done
         metrics.controllerMessageIn(c, at: now)
         let ctl = controllers[c]
-        let outputs = ctl.handle(input, now: done)
+        outputs.removeAll(keepingCapacity: true)
+        ctl.handle(input, now: done, into: &outputs)
         let site = controllerSite[c]
         for o in outputs {
             switch o {
@@ -501,3 +504,45 @@ public final class Emulator {
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// The emulator's event queue: a binary heap ordered by (time, sequence), compared inline
+/// and sifted by moving a hole rather than swapping (several pushes and pops per handover).
+struct EventQueue {
+    private var items: [Emulator.Scheduled] = []
+
+    @inline(__always)
+    static func less(_ a: Emulator.Scheduled, _ b: Emulator.Scheduled) -> Bool {
+        a.time < b.time || (a.time == b.time && a.seq < b.seq)
+    }
+
+    var min: Emulator.Scheduled? { items.first }
+
+    mutating func push(_ e: Emulator.Scheduled) {
+        items.append(e)
+        var i = items.count - 1
+        while i > 0 {
+            let parent = (i - 1) >> 1
+            guard EventQueue.less(e, items[parent]) else { break }
+            items[i] = items[parent]
+            i = parent
+        }
+        items[i] = e
+    }
+
+    mutating func pop() {
+        let last = items.removeLast()
+        guard !items.isEmpty else { return }
+        let n = items.count
+        var i = 0
+        while true {
+            let l = 2 * i + 1
+            guard l < n else { break }
+            let r = l + 1
+            let c = r < n && EventQueue.less(items[r], items[l]) ? r : l
+            guard EventQueue.less(items[c], last) else { break }
+            items[i] = items[c]
+            i = c
+        }
+        items[i] = last
+    }
+}

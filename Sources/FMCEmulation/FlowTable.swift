@@ -51,85 +51,69 @@ final class FlowTable {
         return .others
     }
 
-    private func list(_ b: Bucket) -> [Slot] {
+    /// Runs `body` on the index list of bucket `b` in place: one hash lookup per change.
+    /// Emptied lists stay in their dictionary; addresses come back (a node's identifier,
+    /// reused locators), and their number is bounded by the population, not by the run.
+    private func withList<R>(_ b: Bucket, _ body: (inout [Slot]) -> R) -> R {
         switch b {
-        case let .destination(a): return byDestination[a] ?? []
-        case let .source(a): return bySource[a] ?? []
-        case let .portOrTarget(a): return byPortOrTarget[a] ?? []
-        case .others: return others
+        case let .destination(a): return body(&byDestination[a, default: []])
+        case let .source(a): return body(&bySource[a, default: []])
+        case let .portOrTarget(a): return body(&byPortOrTarget[a, default: []])
+        case .others: return body(&others)
         }
     }
 
-    /// The slot holding the same entry as `r` (same switch, match and priority), if any.
-    private func find(_ r: FlowRule, in b: Bucket) -> Slot? {
-        let fp = FlowTable.fingerprint(r)
-        return list(b).first { fingerprints[Int($0)] == fp && slots[Int($0)]!.sameEntry(as: r) }
-    }
-
     @inline(__always)
-    static func fingerprint(_ r: FlowRule) -> UInt64 { r.match.fold &+ UInt64(r.priority)
-    }
+    static func fingerprint(_ r: FlowRule) -> UInt64 { r.match.fold &+ UInt64(r.priority) }
 
     /// Adds or replaces (same match and priority) a rule; returns the rule it replaced.
     @discardableResult
     func put(_ r: FlowRule, infrastructure: Bool) -> FlowRule? {
+        let fp = FlowTable.fingerprint(r)
         let b = FlowTable.bucket(r.match)
-        if let s = find(r, in: b) {
-            // OpenFlow replaces the entry in place; its index entry stays as it is.
-            let old = slots[Int(s)]
-            slots[Int(s)] = r
-            lastHit[Int(s)] = .min
-            return old
+        let (slot, old): (Slot, FlowRule?) = withList(b) { list in
+            if let s = list.first(where: { fingerprints[Int($0)] == fp && slots[Int($0)]!.sameEntry(as: r) }) {
+                // OpenFlow replaces the entry in place; its index entry stays as it is.
+                return (s, slots[Int(s)])
+            }
+            let s: Slot
+            if let f = freeSlots.popLast() {
+                s = f
+            } else {
+                s = Slot(slots.count)
+                slots.append(nil)
+                lastHit.append(.min)
+                fingerprints.append(0)
+            }
+            if case .others = b {
+                let i = list.firstIndex { slots[Int($0)]!.priority < r.priority } ?? list.count
+                list.insert(s, at: i)
+            } else {
+                list.append(s)
+            }
+            return (s, nil)
         }
-        let s: Slot
-        if let f = freeSlots.popLast() {
-            s = f
-            slots[Int(s)] = r
-            lastHit[Int(s)] = .min
-            fingerprints[Int(s)] = FlowTable.fingerprint(r)
-        } else {
-            s = Slot(slots.count)
-            slots.append(r)
-            lastHit.append(.min)
-            fingerprints.append(FlowTable.fingerprint(r))
-        }
-        switch b {
-        case let .destination(a): byDestination[a, default: []].append(s)
-        case let .source(a): bySource[a, default: []].append(s)
-        case let .portOrTarget(a): byPortOrTarget[a, default: []].append(s)
-        case .others:
-            let i = others.firstIndex { slots[Int($0)]!.priority < r.priority } ?? others.count
-            others.insert(s, at: i)
-        }
-        if !infrastructure { fmcCount += 1 }
-        return nil
+        slots[Int(slot)] = r
+        lastHit[Int(slot)] = .min
+        fingerprints[Int(slot)] = fp
+        if old == nil && !infrastructure { fmcCount += 1 }
+        return old
     }
 
     /// Removes the entry with `r`'s switch, match and priority; returns the rule removed.
     @discardableResult
     func remove(_ r: FlowRule, infrastructure: Bool) -> FlowRule? {
-        let b = FlowTable.bucket(r.match)
-        guard let s = find(r, in: b) else { return nil }
-        switch b {
-        case let .destination(a): FlowTable.drop(s, a, &byDestination)
-        case let .source(a): FlowTable.drop(s, a, &bySource)
-        case let .portOrTarget(a): FlowTable.drop(s, a, &byPortOrTarget)
-        case .others: if let i = others.firstIndex(of: s) { others.remove(at: i) }
+        let fp = FlowTable.fingerprint(r)
+        let found: Slot? = withList(FlowTable.bucket(r.match)) { list in
+            guard let i = list.firstIndex(where: { fingerprints[Int($0)] == fp && slots[Int($0)]!.sameEntry(as: r) }) else { return nil }
+            return list.remove(at: i)
         }
+        guard let s = found else { return nil }
         let old = slots[Int(s)]
         slots[Int(s)] = nil
         freeSlots.append(s)
         if !infrastructure { fmcCount -= 1 }
         return old
-    }
-
-    private static func drop(_ s: Slot, _ a: IPAddress, _ index: inout [IPAddress: [Slot]]) {
-        guard let i = index[a]?.firstIndex(of: s) else { return }
-        if index[a]!.count == 1 {
-            index[a] = nil
-        } else {
-            index[a]!.remove(at: i)
-        }
     }
 
     func rule(_ s: Slot) -> FlowRule { slots[Int(s)]! }

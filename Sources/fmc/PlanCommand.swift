@@ -154,7 +154,7 @@ struct PlanCommand: ParsableCommand {
                 let format = trace.format ?? base.mobilityFormat.flatMap { MobilityFormat(rawValue: $0) }
                 let r = try PlanCommand.traceRate(base, path, format: format, options: trace.mobilityOptions)
                 setting.handoversPerHour = r.rate
-                rateNote = "from \(path): \(r.handovers) handovers of \(r.nodes) nodes in \(formatSeconds(r.spanNs)) s"
+                rateNote = "from \(path): \(r.handovers) handovers of \(r.nodes) nodes in \(String(format: "%.0f", Double(r.spanNs) / 1e9)) s"
             } else {
                 rateNote = "default"
             }
