@@ -380,19 +380,20 @@ public enum Plan {
         if let b = limits.messageBudget, let lo = xs.first, let hi = xs.last {
             rate.append(ChartSeries(name: "message budget", points: [(Double(lo), b), (Double(hi), b)]))
         }
-        let charts = [
-            SVGChart.line(title: "Peak rules in the busiest switch", xLabel: "users", yLabel: "rules (entries)", series: rules, width: 760, height: 440),
-            SVGChart.line(title: "Peak message rate of the busiest controller", xLabel: "users", yLabel: "messages per second", series: rate, width: 760, height: 440),
-            SVGChart.line(title: "Packets lost", xLabel: "users", yLabel: "lost (% of packets)", series: series { $0.lossRate * 100 }, width: 760, height: 440),
-            SVGChart.line(title: "Triangular routing", xLabel: "users", yLabel: "delivered via home switch (%)", series: series { $0.triangularShare * 100 }, width: 760, height: 440),
-        ]
+        let charts = zip(["rules", "messages", "loss", "triangular"], [
+            SVGChart.line(title: "Peak rules in the busiest switch", xLabel: "users (count)", yLabel: "rules (entries)", series: rules, width: 760, height: 440),
+            SVGChart.line(title: "Peak message rate of the busiest controller", xLabel: "users (count)", yLabel: "messages (per second)", series: rate, width: 760, height: 440),
+            SVGChart.line(title: "Packets lost", xLabel: "users (count)", yLabel: "lost (% of packets)", series: series { $0.lossRate * 100 }, width: 760, height: 440),
+            SVGChart.line(title: "Triangular routing", xLabel: "users (count)", yLabel: "delivered via home switch (%)", series: series { $0.triangularShare * 100 }, width: 760, height: 440),
+        ]).map { "<figure class=\"chart\" id=\"chart-\($0)\">\n\($1)</figure>" }
         let verdict = recommended.map { "Recommended: <b>\($0.controllers) controller\($0.controllers == 1 ? "" : "s")</b> for \($0.users) users (peak \($0.peakRulesPerSwitch) rules in switch \($0.peakRulesSwitch), \(String(format: "%.0f", $0.peakMessagesPerSecond)) messages/s at \($0.peakMessagesController))." }
             ?? "No configuration in the sweep keeps every switch and controller within the limits at the largest population."
         return """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><title>\(title)</title>
             <style>body{font-family:sans-serif;max-width:1200px;margin:1em auto;padding:0 1em;color:#222}
-            .charts{display:flex;flex-wrap:wrap;gap:12px}.charts svg{max-width:100%;height:auto;border:1px solid #ddd}
+            .charts{display:flex;flex-wrap:wrap;gap:12px}figure.chart{margin:0;flex:1 1 100%;border:1px solid #ddd}
+            figure.chart svg{display:block;width:100%;height:auto}
             p.note{color:#555}</style></head><body>
             <h1>\(title)</h1>
             <p>\(verdict)</p>
