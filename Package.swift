@@ -60,8 +60,9 @@ let package = Package(
         .testTarget(name: "FMCTimelineTests", dependencies: ["FMCTimeline", "FMCTrace", "FMCScenario", "FMCCapture", "FMCCore"]),
         .testTarget(name: "FMCCompareTests", dependencies: ["FMCCompare", "FMCCore"]),
         .testTarget(name: "FMCHistoryTests", dependencies: ["FMCHistory", "FMCCompare", "FMCCore"]),
-        .testTarget(name: "FMCReportTests", dependencies: ["FMCReport", "FMCCore"]),
-        .testTarget(name: "FMCCLITests", dependencies: ["FMCCore"]),
+        .target(name: "FMCTestSupport", path: "Tests/FMCTestSupport"),
+        .testTarget(name: "FMCReportTests", dependencies: ["FMCReport", "FMCCore", "FMCTestSupport"]),
+        .testTarget(name: "FMCCLITests", dependencies: ["FMCCore", "FMCTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -6,11 +6,7 @@ import Testing
 
 @Suite("fmc compare, replay --repeat and history (the binary)")
 struct CompareCLITests {
-    func temp() throws -> String {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("fmc-cmp-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }
+    func temp() throws -> String { try FMCRun.temporaryFolder("cmp") }
 
     /// 200 nodes making 3000 handovers between 4 networks: about 17,000 flow-mods, enough for
     /// the install-latency p99 to move by a few per cent between seeds, not by ten.

@@ -23,6 +23,13 @@ struct FMCRun {
             .deletingLastPathComponent().appendingPathComponent(".build/debug/fmc").path
     }()
 
+    /// A new empty folder under the system's temporary folder (the caller removes it).
+    static func temporaryFolder(_ label: String) throws -> String {
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("fmc-\(label)-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }
+
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     init(_ args: [String]) throws {

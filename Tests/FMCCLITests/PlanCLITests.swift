@@ -7,11 +7,7 @@ import Testing
 struct PlanCLITests {
     let repo = FMCRun.repo
 
-    func temp() throws -> String {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("fmc-plan-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }
+    func temp() throws -> String { try FMCRun.temporaryFolder("plan") }
 
     func object(_ path: String) throws -> [String: Any] {
         try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])

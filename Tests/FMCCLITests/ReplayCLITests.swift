@@ -7,11 +7,7 @@ import Testing
 struct ReplayCLITests {
     let repo = FMCRun.repo
 
-    func temp() throws -> String {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("fmc-cli-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }
+    func temp() throws -> String { try FMCRun.temporaryFolder("cli") }
 
     @Test("inspect tells traces from captures, and counts handovers with a scenario")
     func inspectTrace() throws {

@@ -2,63 +2,10 @@
 // must agree with it. report.json is read here with Foundation's parser (not fmc's), and
 // every summary number and every handover row is compared with report.md and the CSVs.
 
+import FMCTestSupport
 import Foundation
 import Testing
 
-/// Tables of report.md by caption.
-private func tables(_ md: String) -> [String: (headers: [String], rows: [[String]])] {
-    var out: [String: (headers: [String], rows: [[String]])] = [:]
-    var caption: String?, header: [String]?
-    var rows: [[String]] = []
-    func cells(_ line: String) -> [String] {
-        var fields: [String] = [], cur = ""
-        var chars = Array(line.dropFirst().dropLast())[...]
-        while let c = chars.popFirst() {
-            if c == "\\", let n = chars.first, n == "|" || n == "\\" { cur.append(n); chars = chars.dropFirst(); continue }
-            if c == "|" { fields.append(cur.trimmingCharacters(in: .whitespaces)); cur = ""; continue }
-            cur.append(c)
-        }
-        fields.append(cur.trimmingCharacters(in: .whitespaces))
-        return fields
-    }
-    func flush() {
-        if let c = caption, let h = header { out[c] = (h, rows) }
-        header = nil
-        rows = []
-    }
-    for line in md.components(separatedBy: "\n") {
-        if line.hasPrefix("**") && line.hasSuffix("**") && line.count > 4 {
-            flush()
-            caption = String(line.dropFirst(2).dropLast(2))
-        } else if line.hasPrefix("|") {
-            let c = cells(line)
-            if header == nil { header = c } else if !c.allSatisfy({ $0.allSatisfy { "-:".contains($0) } }) { rows.append(c) }
-        } else if line.isEmpty, header != nil {
-            flush()
-        }
-    }
-    flush()
-    return out
-}
-
-private func csv(_ text: String) -> [[String]] {
-    var rows: [[String]] = [], row: [String] = [], field = ""
-    var quoted = false
-    var chars = Array(text)[...]
-    while let c = chars.popFirst() {
-        if quoted {
-            if c == "\"" {
-                if chars.first == "\"" { field.append("\""); chars = chars.dropFirst() } else { quoted = false }
-            } else { field.append(c) }
-        } else if c == "\"" { quoted = true
-        } else if c == "," { row.append(field); field = ""
-        } else if c == "\n" { row.append(field); rows.append(row); row = []; field = ""
-        } else { field.append(c) }
-    }
-    return rows
-}
-
-/// Leaves of a JSONSerialization value by dotted path (arrays by index).
 private func leaves(_ v: Any, _ path: String, into out: inout [String: Any]) {
     if let d = v as? [String: Any] {
         for (k, x) in d { leaves(x, path.isEmpty ? k : path + "." + k, into: &out) }
@@ -101,11 +48,7 @@ private func nanoseconds(_ s: String) -> Int64? {
 struct ReportCLITests {
     let repo = FMCRun.repo
 
-    func temp() throws -> String {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("fmc-report-cli-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }
+    func temp() throws -> String { try FMCRun.temporaryFolder("report-cli") }
 
     func text(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
 
@@ -123,13 +66,13 @@ struct ReportCLITests {
         // summary.csv: every scalar of the summary, the same value.
         var flat: [String: Any] = [:]
         leaves(summary, "summary", into: &flat)
-        let rows = csv(try text(d + "/csv/summary.csv"))
+        let rows = csvRows(try text(d + "/csv/summary.csv"))
         #expect(rows.first == ["metric", "value"])
         #expect(Set(rows.dropFirst().map(\.[0])) == Set(flat.keys))
         for row in rows.dropFirst() { #expect(same(row[1], flat[row[0]], null: ""), "summary.csv \(row[0]) = \(row[1]), report.json \(String(describing: flat[row[0]]))") }
 
         // report.md: every summary number is in its table.
-        let t = tables(try text(d + "/report.md"))
+        let t = markdownTables(try text(d + "/report.md"))
         func kv(_ caption: String, _ key: String) -> String? { t[caption]?.rows.first { $0[0] == key }?[1] }
         func col(_ caption: String, _ row: String, _ header: String) -> String? {
             guard let tab = t[caption], let i = tab.headers.firstIndex(of: header) else { return nil }
@@ -170,9 +113,9 @@ struct ReportCLITests {
 
         // The handover rows, in report.md and in handovers.csv.
         let mdRows = try #require(t["Handovers, in the order they ended"]?.rows)
-        let csvRows = csv(try text(d + "/csv/handovers.csv"))
-        let header = csvRows[0]
-        #expect(mdRows.count == handovers.count && csvRows.count == handovers.count + 1)
+        let handoverRows = csvRows(try text(d + "/csv/handovers.csv"))
+        let header = handoverRows[0]
+        #expect(mdRows.count == handovers.count && handoverRows.count == handovers.count + 1)
         for (i, h) in handovers.enumerated() {
             let m = mdRows[i]
             #expect(m[0] == String(i + 1))
@@ -186,7 +129,7 @@ struct ReportCLITests {
             })
             #expect(shown == causes, "handover \(i + 1) causes")
 
-            let row = csvRows[i + 1]
+            let row = handoverRows[i + 1]
             #expect(row.count == header.count)
             for (j, k) in header.enumerated() where j > 0 {
                 if k.hasPrefix("lost_") && k != "lost_bytes" {
@@ -199,7 +142,7 @@ struct ReportCLITests {
 
         // Rule events.
         let events = try #require(report["rule_events"] as? [[String: Any]])
-        let ev = csv(try text(d + "/csv/rule_events.csv"))
+        let ev = csvRows(try text(d + "/csv/rule_events.csv"))
         #expect(ev.count == events.count + 1)
         for (i, e) in events.enumerated() {
             for (j, k) in ev[0].enumerated() where j > 0 { #expect(same(ev[i + 1][j], e[k], null: ""), "rule_events.csv \(i + 1) \(k)") }
@@ -211,7 +154,7 @@ struct ReportCLITests {
         for s in series["rules_per_switch"] as? [[String: Any]] ?? [] {
             for p in s["points"] as? [[NSNumber]] ?? [] { expected.append([String(p[0].int64Value), s["switch"] as! String, p[1].stringValue]) }
         }
-        let sw = csv(try text(d + "/csv/switch_rules.csv"))
+        let sw = csvRows(try text(d + "/csv/switch_rules.csv"))
         #expect(sw[0] == ["time_s", "switch", "rules"])
         #expect(sw.dropFirst().map { [String(nanoseconds($0[0]) ?? -1), $0[1], $0[2]] } == expected)
         #expect(expected.count > 10)
@@ -219,10 +162,10 @@ struct ReportCLITests {
         for s in series["controller_messages"] as? [[String: Any]] ?? [] {
             for p in s["points"] as? [[NSNumber]] ?? [] { expected.append([String(p[0].int64Value), s["controller"] as! String, p[1].stringValue]) }
         }
-        let cm = csv(try text(d + "/csv/controller_messages.csv"))
+        let cm = csvRows(try text(d + "/csv/controller_messages.csv"))
         #expect(cm.dropFirst().map { [String(nanoseconds($0[0]) ?? -1), $0[1], $0[2]] } == expected)
         #expect(!expected.isEmpty)
-        let dist = csv(try text(d + "/csv/distributions.csv"))
+        let dist = csvRows(try text(d + "/csv/distributions.csv"))
         let cdf = try #require(series["install_latency_ms_cdf"] as? [[NSNumber]])
         let shownCDF = dist.filter { $0[0] == "install_latency" }
         #expect(shownCDF.count == cdf.count)
@@ -269,8 +212,8 @@ struct ReportCLITests {
         #expect(s.status == 0, "\(s.stderr)")
         let html = try text(d + "/report.html")
         #expect(html.contains("id=\"chart-fig5\"") && html.contains("id=\"chart-fig6\""))
-        let t = tables(try text(d + "/report.md"))
-        let rules = csv(try text(d + "/rules.csv"))
+        let t = markdownTables(try text(d + "/report.md"))
+        let rules = csvRows(try text(d + "/rules.csv"))
         #expect(t["Rules managed (rules.csv)"]?.rows == Array(rules.dropFirst()))
         #expect(t["Rules managed (rules.csv)"]?.headers == rules.first)
     }
