@@ -8,35 +8,6 @@ import Testing
 
 @testable import FMCTrace
 
-final class TraceDir {
-    let url: URL
-    init() {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("fmc-trace-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(at: url) }
-    func write(_ name: String, _ text: String) -> String {
-        let p = url.appendingPathComponent(name).path
-        _ = FileManager.default.createFile(atPath: p, contents: Data(text.utf8))
-        return p
-    }
-    func gzip(_ name: String, _ text: String) throws -> String {
-        let p = write(name, text)
-        let proc = Process()
-        proc.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        proc.arguments = ["-f", "-n", p]
-        try proc.run()
-        proc.waitUntilExit()
-        return p + ".gz"
-    }
-}
-
-func all(_ r: MobilityReader) throws -> [MobilityRecord] {
-    var out: [MobilityRecord] = []
-    while let x = try r.next() { out.append(x) }
-    return out
-}
-
 /// Reads until the error; returns what came before and the error.
 func untilError(_ path: String, _ format: MobilityFormat? = nil, _ options: MobilityOptions = MobilityOptions()) -> ([MobilityRecord], InputError?) {
     var out: [MobilityRecord] = []
@@ -57,11 +28,11 @@ func wpt(_ n: Int, _ s: Double, _ x: Double, _ y: Double, _ z: Double = 0) -> Mo
 struct ReaderTests {
     @Test("attachment CSV: any column order, seconds or ISO 8601, detach, cell")
     func attachments() throws {
-        let d = TraceDir()
-        let p = d.write("a.csv", "Node,Time,Cell,Network\nmn,0.5,c1,A\nmn,2026-11-25T06:23:01.25Z,,B\nx,1795587781.5,,\nmn,1795587790,c9,none\n")
+        let d = Scratch()
+        let p = d.file("a.csv", "Node,Time,Cell,Network\nmn,0.5,c1,A\nmn,2026-11-25T06:23:01.25Z,,B\nx,1795587781.5,,\nmn,1795587790,c9,none\n")
         let r = try MobilityTrace.open(p)
         #expect(r.format == .attachments)
-        let recs = try all(r)
+        let recs = try drain(r)
         #expect(recs[0] == .attach(node: 0, timeNs: 500_000_000, point: "A", cell: "c1", line: 2))
         #expect(recs[1] == .attach(node: 0, timeNs: 1_795_587_781_250_000_000, point: "B", cell: nil, line: 3))
         #expect(recs[2] == .detach(node: 1, timeNs: 1_795_587_781_500_000_000, line: 4))
@@ -71,19 +42,19 @@ struct ReaderTests {
 
     @Test("position CSV in metres and in degrees")
     func positions() throws {
-        let d = TraceDir()
-        let xy = try MobilityTrace.open(d.write("p.csv", "time,node,x,y,z\n0,a,1,2,3\n1.5,b,-4,5.5,0\n"))
+        let d = Scratch()
+        let xy = try MobilityTrace.open(d.file("p.csv", "time,node,x,y,z\n0,a,1,2,3\n1.5,b,-4,5.5,0\n"))
         #expect(xy.format == .positions && xy.coordinates == .cartesian)
-        #expect(try all(xy) == [wpt(0, 0, 1, 2, 3), wpt(1, 1.5, -4, 5.5)])
-        let geo = try MobilityTrace.open(d.write("g.csv", "time,node,lon,lat\n0,a,2.35,48.85\n"))
+        #expect(try drain(xy) == [wpt(0, 0, 1, 2, 3), wpt(1, 1.5, -4, 5.5)])
+        let geo = try MobilityTrace.open(d.file("g.csv", "time,node,lon,lat\n0,a,2.35,48.85\n"))
         #expect(geo.coordinates == .geographic)
-        #expect(try all(geo) == [wpt(0, 0, 2.35, 48.85)])
+        #expect(try drain(geo) == [wpt(0, 0, 2.35, 48.85)])
     }
 
     @Test("ns-2: initial positions, setdest legs, overriding setdest, out-of-order events, jumps")
     func ns2() throws {
-        let d = TraceDir()
-        let p = d.write("s.tcl", """
+        let d = Scratch()
+        let p = d.file("s.tcl", """
             set god_ [God instance]
             # a comment
             $ns_ at 10.0 "$node_(0) setdest 100.0 0.0 5.0"
@@ -100,7 +71,7 @@ struct ReaderTests {
             """)
         let r = try MobilityTrace.open(p)
         #expect(r.format == .ns2 && !r.timeOrdered)
-        let recs = try all(r)
+        let recs = try drain(r)
         // Node 0: at 2 s heads to (0,50) at 10 m/s, arrives at 7 s; at 10 s heads to (100,0) at
         // 5 m/s from (0,50): distance √12500 ≈ 111.80 m, arrival 10 + 22.36 s.
         let arrival = 10 + (12500.0).squareRoot() / 5
@@ -112,21 +83,21 @@ struct ReaderTests {
 
     @Test("BonnMotion, 2-D with params and 3-D inferred, gzip")
     func bonnmotion() throws {
-        let d = TraceDir()
-        _ = d.write("rw.params", "model=RandomWaypoint\nx=200.0\ny=200.0\nnn=2\n")
-        let p = try d.gzip("rw.movements", "0.0 10.0 20.0 5.0 30.0 40.0\n0.0 1.0 1.0\n")
+        let d = Scratch()
+        _ = d.file("rw.params", "model=RandomWaypoint\nx=200.0\ny=200.0\nnn=2\n")
+        let p = try d.gzipped("rw.movements", "0.0 10.0 20.0 5.0 30.0 40.0\n0.0 1.0 1.0\n")
         let r = try MobilityTrace.open(p, format: .bonnmotion)
-        let recs = try all(r)
+        let recs = try drain(r)
         #expect(recs == [wpt(0, 0, 10, 20), wpt(0, 5, 30, 40), wpt(1, 0, 1, 1)])
         #expect((r as? BonnMotionReader)?.parameters["model"] == "RandomWaypoint")
-        let three = try MobilityTrace.open(d.write("x.movements", "0 1 2 3 4 5 6 7\n"), format: .bonnmotion)
-        #expect(try all(three) == [wpt(0, 0, 1, 2, 3), wpt(0, 4, 5, 6, 7)])
+        let three = try MobilityTrace.open(d.file("x.movements", "0 1 2 3 4 5 6 7\n"), format: .bonnmotion)
+        #expect(try drain(three) == [wpt(0, 0, 1, 2, 3), wpt(0, 4, 5, 6, 7)])
     }
 
     @Test("SUMO FCD: vehicles, persons and containers stream, vanish when they leave; comments and odd spacing")
     func sumo() throws {
-        let d = TraceDir()
-        let p = try d.gzip("f.xml", """
+        let d = Scratch()
+        let p = try d.gzipped("f.xml", """
             <?xml version="1.0" encoding="UTF-8"?>
             <!-- generated
                  by sumo, with a > inside the comment -->
@@ -146,29 +117,29 @@ struct ReaderTests {
             """)
         let r = try MobilityTrace.open(p)
         #expect(r.format == .sumo)
-        let recs = try all(r)
+        let recs = try drain(r)
         #expect(r.nodes.names == ["veh0", "person:veh0", "container:c1"])
         // The person is missing from the second step: it vanishes then (time order kept).
         #expect(recs == [wpt(0, 0, 10.5, -3.25), wpt(1, 0, 2, 1),
                          wpt(0, 1, 20, -3.25), wpt(2, 1, 100, 5), .vanish(node: 1, timeNs: 1_000_000_000),
                          .vanish(node: 0, timeNs: 2_000_000_000), .vanish(node: 2, timeNs: 2_000_000_000)])
-        let geo = try MobilityTrace.open(d.write("g.xml", "<fcd-export><timestep time=\"0\"><vehicle id=\"a\" lon=\"13.4\" lat=\"52.5\"/></timestep></fcd-export>"))
-        _ = try all(geo)
+        let geo = try MobilityTrace.open(d.file("g.xml", "<fcd-export><timestep time=\"0\"><vehicle id=\"a\" lon=\"13.4\" lat=\"52.5\"/></timestep></fcd-export>"))
+        _ = try drain(geo)
         #expect(geo.coordinates == .geographic)
     }
 
     @Test("ONE external movement")
     func one() throws {
-        let d = TraceDir()
-        let r = try MobilityTrace.open(d.write("m.txt", "0 100 0 500 0 400\n0 n1 1.5 2.5\n10 n1 3 4\n"))
+        let d = Scratch()
+        let r = try MobilityTrace.open(d.file("m.txt", "0 100 0 500 0 400\n0 n1 1.5 2.5\n10 n1 3 4\n"))
         #expect(r.format == .one)
-        #expect(try all(r) == [wpt(0, 0, 1.5, 2.5), wpt(0, 10, 3, 4)])
+        #expect(try drain(r) == [wpt(0, 0, 1.5, 2.5), wpt(0, 10, 3, 4)])
     }
 
     @Test("Wi-Fi association logs of two vendors, each with its own pattern")
     func wifi() throws {
-        let d = TraceDir()
-        let cisco = d.write("cisco.log", """
+        let d = Scratch()
+        let cisco = d.file("cisco.log", """
             Nov 25 06:23:01 AcadBldg10AP3 4528: %DOT11-6-ASSOC: Interface Dot11Radio0, Station 00:11:22:AA:BB:CC Associated KEY_MGMT[NONE]
             Nov 25 06:23:05 AcadBldg10AP3 4529: %DOT11-6-DISASSOC: Interface Dot11Radio0, Deauthenticating Station 00:11:22:aa:bb:cc Reason: Sending station has left the BSS
             Nov 25 06:23:09 ResBldg2AP1 77: %DOT11-6-ROAMED: Station 00:11:22:aa:bb:cc Roamed to 0a0b.0c0d.0e0f
@@ -180,12 +151,12 @@ struct ReaderTests {
         let r = try MobilityTrace.open(cisco, options: o)
         #expect(r.format == .wifi)
         let t0 = parseISO8601("2026-11-25T06:23:01Z")!
-        #expect(try all(r) == [.attach(node: 0, timeNs: t0, point: "AcadBldg10AP3", cell: nil, line: 1),
+        #expect(try drain(r) == [.attach(node: 0, timeNs: t0, point: "AcadBldg10AP3", cell: nil, line: 1),
                                .detach(node: 0, timeNs: t0 + 4_000_000_000, line: 2),
                                .attach(node: 0, timeNs: t0 + 8_000_000_000, point: "ResBldg2AP1", cell: nil, line: 3)])
         #expect(r.skippedLines == 1)
         // An Aruba-style controller log: the event words come before the MAC, the AP name inside.
-        let aruba = d.write("aruba.log", """
+        let aruba = d.file("aruba.log", """
             2026-11-25T06:30:00Z wlc-1 stm[1234]: <501095> <NOTI> |AP ap-12@10.0.0.12 stm| Assoc success @ 06:30:00: 10:20:30:40:50:60
             2026-11-25T06:31:00Z wlc-1 stm[1234]: <501080> <NOTI> |AP ap-13@10.0.0.13 stm| Deauth from sta: 10:20:30:40:50:60
 
@@ -193,7 +164,7 @@ struct ReaderTests {
         var a = MobilityOptions()
         a.wifiPattern = #"^(?<time>\S+) \S+ .*\|AP (?<ap>[^@ ]+)@.*\| (?<type>Assoc success|Reassoc success|Deauth|Disassoc)\b.*?(?<client>(?:[0-9a-f]{2}:){5}[0-9a-f]{2})"#
         let ar = try MobilityTrace.open(aruba, format: .wifi, options: a)
-        let recs = try all(ar)
+        let recs = try drain(ar)
         #expect(recs.count == 2)
         #expect(recs.first == .attach(node: 0, timeNs: parseISO8601("2026-11-25T06:30:00Z")!, point: "ap-12", cell: nil, line: 1))
         #expect(ar.nodes.names == ["10:20:30:40:50:60"])
@@ -204,7 +175,7 @@ struct ReaderTests {
 
     @Test("bad input in every format names the file and the line and keeps what came before")
     func errors() throws {
-        let d = TraceDir()
+        let d = Scratch()
         let cases: [(String, String, MobilityFormat?, Int, String, Int)] = [
             ("a1.csv", "time,node,network\n1,a,A\nzz,a,B\n", nil, 3, "neither seconds", 1),
             ("a2.csv", "time,node,network\n5,a,A\n4,a,B\n", nil, 3, "backwards", 1),
@@ -225,14 +196,14 @@ struct ReaderTests {
             ("s5.xml", "<fcd-export>\n<timestep time=\"0\">\n<vehicle id=\"a\" x=\"1\" y=\"2\"/>\n</timestep>\n", nil, 5, "before </fcd-export>", 1),
         ]
         for (name, text, format, line, message, before) in cases {
-            let (records, e) = untilError(d.write(name, text), format)
+            let (records, e) = untilError(d.file(name, text), format)
             let err = try #require(e, "\(name) should fail")
             #expect(err.file.hasSuffix(name), "\(name)")
             #expect(err.place == .line(line, column: err.place == .line(line, column: nil) ? nil : columnOf(err)), "\(name): \(err)")
             #expect(err.message.contains(message), "\(name): \(err.message)")
             #expect(records.count >= before, "\(name): records read before the error are kept")
         }
-        let (_, undetectable) = untilError(d.write("what.txt", "hello there\n"))
+        let (_, undetectable) = untilError(d.file("what.txt", "hello there\n"))
         #expect(undetectable?.message.contains("--format") == true)
     }
 }
