@@ -139,33 +139,112 @@ public enum RuleRole: String, Sendable, CaseIterable {
     }
 }
 
+/// A rule is a value, stored behind a copy-on-write reference: rules travel through
+/// controller outputs, event queues, controller bookkeeping and flow tables several times per
+/// handover, and a copy is then one reference count instead of a 200-byte move.
 public struct FlowRule: Hashable, Sendable, CustomStringConvertible {
+    @usableFromInline
+    final class Storage: @unchecked Sendable {
+        @usableFromInline var switchID: String
+        @usableFromInline var priority: UInt16
+        @usableFromInline var match: FlowMatch
+        @usableFromInline var actions: [FlowAction]
+        @usableFromInline var idleTimeout: UInt16
+        @usableFromInline var name: String
+        @usableFromInline var role: RuleRole
+        @usableFromInline var node: IPAddress?
+        @usableFromInline var cookie: UInt64
+
+        @usableFromInline
+        init(_ switchID: String, _ priority: UInt16, _ match: FlowMatch, _ actions: [FlowAction], _ idleTimeout: UInt16,
+             _ name: String, _ role: RuleRole, _ node: IPAddress?, _ cookie: UInt64) {
+            self.switchID = switchID
+            self.priority = priority
+            self.match = match
+            self.actions = actions
+            self.idleTimeout = idleTimeout
+            self.name = name
+            self.role = role
+            self.node = node
+            self.cookie = cookie
+        }
+
+        @usableFromInline
+        func copy() -> Storage { Storage(switchID, priority, match, actions, idleTimeout, name, role, node, cookie) }
+    }
+
+    @usableFromInline var storage: Storage
+
+    @usableFromInline
+    mutating func unique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+    }
+
     /// Edge switch holding the rule.
-    public var switchID: String
-    public var priority: UInt16
-    public var match: FlowMatch
-    public var actions: [FlowAction]
+    @inlinable public var switchID: String {
+        get { storage.switchID }
+        set { unique(); storage.switchID = newValue }
+    }
+    @inlinable public var priority: UInt16 {
+        get { storage.priority }
+        set { unique(); storage.priority = newValue }
+    }
+    @inlinable public var match: FlowMatch {
+        get { storage.match }
+        set { unique(); storage.match = newValue }
+    }
+    @inlinable public var actions: [FlowAction] {
+        get { storage.actions }
+        set { unique(); storage.actions = newValue }
+    }
     /// Seconds without a matching packet after which the switch removes the rule; 0 = never.
-    public var idleTimeout: UInt16
+    @inlinable public var idleTimeout: UInt16 {
+        get { storage.idleTimeout }
+        set { unique(); storage.idleTimeout = newValue }
+    }
     /// What the rule is for, e.g. "hs-redirect" (named in every rule listing).
-    public var name: String
-    public var role: RuleRole
+    @inlinable public var name: String {
+        get { storage.name }
+        set { unique(); storage.name = newValue }
+    }
+    @inlinable public var role: RuleRole {
+        get { storage.role }
+        set { unique(); storage.role = newValue }
+    }
     /// The migrating node the rule serves (nil for base rules).
-    public var node: IPAddress?
+    @inlinable public var node: IPAddress? {
+        get { storage.node }
+        set { unique(); storage.node = newValue }
+    }
     /// OpenFlow cookie: lets a controller delete all rules of one node at once.
-    public var cookie: UInt64
+    @inlinable public var cookie: UInt64 {
+        get { storage.cookie }
+        set { unique(); storage.cookie = newValue }
+    }
 
     public init(switchID: String, priority: UInt16, match: FlowMatch, actions: [FlowAction], idleTimeout: UInt16 = 0,
                 name: String, role: RuleRole, node: IPAddress?, cookie: UInt64 = 0) {
-        self.switchID = switchID
-        self.priority = priority
-        self.match = match
-        self.actions = actions
-        self.idleTimeout = idleTimeout
-        self.name = name
-        self.role = role
-        self.node = node
-        self.cookie = cookie
+        storage = Storage(switchID, priority, match, actions, idleTimeout, name, role, node, cookie)
+    }
+
+    public static func == (a: FlowRule, b: FlowRule) -> Bool {
+        if a.storage === b.storage { return true }
+        let x = a.storage, y = b.storage
+        return x.priority == y.priority && x.match == y.match && x.switchID == y.switchID && x.actions == y.actions
+            && x.idleTimeout == y.idleTimeout && x.name == y.name && x.role == y.role && x.node == y.node && x.cookie == y.cookie
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        let x = storage
+        hasher.combine(x.switchID)
+        hasher.combine(x.priority)
+        hasher.combine(x.match)
+        hasher.combine(x.actions)
+        hasher.combine(x.idleTimeout)
+        hasher.combine(x.name)
+        hasher.combine(x.role)
+        hasher.combine(x.node)
+        hasher.combine(x.cookie)
     }
 
     /// Identity in a flow table: OpenFlow replaces a rule with the same match and priority.
@@ -175,7 +254,8 @@ public struct FlowRule: Hashable, Sendable, CustomStringConvertible {
     /// in place without building keys.
     @inlinable
     public func sameEntry(as other: FlowRule) -> Bool {
-        priority == other.priority && match == other.match && switchID == other.switchID
+        let x = storage, y = other.storage
+        return x === y || (x.priority == y.priority && x.match == y.match && x.switchID == y.switchID)
     }
 
     public var description: String {

@@ -148,15 +148,15 @@ public final class Measurements {
     private var typeCount = [Int](repeating: 0, count: MessageKind.allCases.count)
     private var longTypeCount = [Int](repeating: 0, count: MessageKind.allCases.count)
     /// Messages per endpoint pair, keyed `from * endpoints + to`.
-    private var pairCount: [Int: Int] = [:]
-    private var longPairCount: [Int: Int] = [:]
+    private var pairCount: PairCounts
+    private var longPairCount: PairCounts
     public private(set) var messages = 0
     public private(set) var longDistance = 0
     public var messagesByType: [String: Int] { byType(typeCount) }
     public var longDistanceByType: [String: Int] { byType(longTypeCount) }
     /// "from->to" → messages.
-    public var messagesByPair: [String: Int] { byPair(pairCount) }
-    public var longDistanceByPair: [String: Int] { byPair(longPairCount) }
+    public var messagesByPair: [String: Int] { byPair(pairCount.nonZero) }
+    public var longDistanceByPair: [String: Int] { byPair(longPairCount.nonZero) }
     private var inCount: [Int]
     private var outCount: [Int]
     private var rate: [RateSeries]
@@ -197,6 +197,8 @@ public final class Measurements {
         controllerIDs = controllers
         self.networkController = networkController
         endpointNames = controllers + scenario.networks.map(\.switchID) + ["driver"]
+        pairCount = PairCounts(pairs: endpointNames.count * endpointNames.count)
+        longPairCount = pairCount
         perSwitch = scenario.networks.map { _ in LevelSeries() }
         controllerRules = controllers.map { _ in LevelSeries() }
         inCount = controllers.map { _ in 0 }
@@ -369,11 +371,11 @@ public final class Measurements {
         messages += 1
         typeCount[kind.rawValue] += 1
         let pair = from * endpointNames.count + to
-        pairCount[pair, default: 0] += 1
+        pairCount.add(pair)
         if ld {
             longDistance += 1
             longTypeCount[kind.rawValue] += 1
-            longPairCount[pair, default: 0] += 1
+            longPairCount.add(pair)
         }
     }
 
@@ -400,4 +402,24 @@ public final class Measurements {
 
     public var lost: Int { lostByCause.values.reduce(0, +) }
     public var delivered: Int { deliveredStationary + deliveredDirect + deliveredTriangular }
+}
+
+/// Message counts per endpoint pair: a flat array while the pairs are few enough (every
+/// scenario of a few hundred switches), a dictionary beyond.
+struct PairCounts {
+    private var flat: [Int]
+    private var sparse: [Int: Int] = [:]
+
+    init(pairs: Int) { flat = pairs <= 1 << 20 ? [Int](repeating: 0, count: pairs) : [] }
+
+    @inline(__always)
+    mutating func add(_ pair: Int) {
+        if pair < flat.count { flat[pair] += 1 } else { sparse[pair, default: 0] += 1 }
+    }
+
+    var nonZero: [Int: Int] {
+        var out = sparse
+        for (i, n) in flat.enumerated() where n > 0 { out[i] = n }
+        return out
+    }
 }

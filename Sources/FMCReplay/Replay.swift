@@ -84,7 +84,8 @@ public enum Replay {
         let names = inputs.mobility?.nodes ?? NodeTable()
         let assigner = NodeAssigner(mapping: scenario.nodes, captureHosts: hosts, scenario: scenario, names: names)
         var synthetic = SyntheticAddresses(scenario: scenario, taken: Set(hosts).union(scenario.nodes.explicit.map(\.address)))
-        var addressOf: [Int: IPAddress] = [:]
+        // Trace node numbers are dense (NodeTable), so their addresses sit in an array.
+        var addressOf: [IPAddress?] = []
         let networkIndex = Dictionary(uniqueKeysWithValues: scenario.networks.enumerated().map { ($1.name, $0) })
 
         let stream = try inputs.mobility.map { try AttachmentStream(reader: $0, scenario: scenario) }
@@ -102,7 +103,7 @@ public enum Replay {
         while let timeline, let e = try timeline.next() {
             switch e {
             case let .attachment(a):
-                var address = addressOf[a.node]
+                var address = a.node < addressOf.count ? addressOf[a.node] : nil
                 if address == nil {
                     if let h = assigner.host(for: a.node) {
                         address = h
@@ -112,6 +113,7 @@ public enum Replay {
                         address = try synthetic.next(in: net, node: names.names.indices.contains(a.node) ? names.names[a.node] : "\(a.node)")
                         result.syntheticNodes += 1
                     }
+                    if a.node >= addressOf.count { addressOf.append(contentsOf: repeatElement(nil, count: a.node + 1 - addressOf.count)) }
                     addressOf[a.node] = address
                 }
                 if let address { emulator.attachment(node: address, network: a.network.flatMap { networkIndex[$0] }, at: a.timeNs) }

@@ -149,6 +149,7 @@ public enum ReplayReport {
             ])),
             ("run", .object([
                 ("timeline_events", .int(r.timelineEvents)),
+                ("emulated_events", .int(e.eventsRun)),
                 ("trace_nodes_without_capture_host", .int(r.syntheticNodes)),
                 ("capture_packets_held_for_time_order", .int(r.heldPackets)),
                 ("capture_non_ip_skipped", .int(r.nonIPSkipped)),
