@@ -157,6 +157,19 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
     public func hash(into hasher: inout Hasher) {
         hasher.combine(low ^ (high &* 0x9E37_79B9_7F4A_7C15) ^ (isIPv4 ? 0 : 0x5851_F42D_4C95_7F2D))
     }
+
+    /// Dictionaries keyed by address hash through this: a seeded 64-bit mix (the dictionary's
+    /// per-process seed goes in first), without the general hasher's setup and finalisation,
+    /// which cost more than the lookups themselves on the replay's paths. Not meant to resist
+    /// deliberately colliding inputs; a capture crafted for that slows fmc, it does not break it.
+    @inlinable
+    public func _rawHashValue(seed: Int) -> Int {
+        var h = (low ^ UInt64(bitPattern: Int64(seed))) &* 0x9E37_79B9_7F4A_7C15
+        h ^= high &+ (isIPv4 ? 0 : 0x5851_F42D_4C95_7F2D)
+        h = (h ^ (h >> 31)) &* 0xBF58_476D_1CE4_E5B9
+        h = (h ^ (h >> 29)) &* 0x94D0_49BB_1331_11EB
+        return Int(bitPattern: UInt(truncatingIfNeeded: h ^ (h >> 32)))
+    }
 }
 
 /// A CIDR prefix such as 198.18.1.0/24 or fd00:198:18::/48.
