@@ -52,8 +52,6 @@ final class FlowTable {
     }
 
     /// Runs `body` on the index list of bucket `b` in place: one hash lookup per change.
-    /// Emptied lists stay in their dictionary; addresses come back (a node's identifier,
-    /// reused locators), and their number is bounded by the population, not by the run.
     private func withList<R>(_ b: Bucket, _ body: (inout [Slot]) -> R) -> R {
         switch b {
         case let .destination(a): return body(&byDestination[a, default: []])
@@ -104,9 +102,20 @@ final class FlowTable {
     @discardableResult
     func remove(_ r: FlowRule, infrastructure: Bool) -> FlowRule? {
         let fp = FlowTable.fingerprint(r)
-        let found: Slot? = withList(FlowTable.bucket(r.match)) { list in
-            guard let i = list.firstIndex(where: { fingerprints[Int($0)] == fp && slots[Int($0)]!.sameEntry(as: r) }) else { return nil }
-            return list.remove(at: i)
+        let b = FlowTable.bucket(r.match)
+        let (found, emptied): (Slot?, Bool) = withList(b) { list in
+            guard let i = list.firstIndex(where: { fingerprints[Int($0)] == fp && slots[Int($0)]!.sameEntry(as: r) }) else { return (nil, list.isEmpty) }
+            return (list.remove(at: i), list.isEmpty)
+        }
+        if emptied {
+            // An address with no rule left leaves the index, so the tables hold what the
+            // switches hold, not every address a long run has seen.
+            switch b {
+            case let .destination(a): byDestination[a] = nil
+            case let .source(a): bySource[a] = nil
+            case let .portOrTarget(a): byPortOrTarget[a] = nil
+            case .others: break
+            }
         }
         guard let s = found else { return nil }
         let old = slots[Int(s)]
