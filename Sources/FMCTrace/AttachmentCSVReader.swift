@@ -71,19 +71,9 @@ public final class AttachmentCSVReader: MobilityReader {
     }
 
     public func next() throws -> MobilityRecord? {
-        while let raw = try lines.nextLine() {
-            let line = trimBlanks(raw)
-            if line.count == 0 || line[0] == UInt8(ascii: "#") { skippedLines += 1; continue }
-            if let problem = fields.splitCSV(line) { throw lines.error(problem) }
-            guard fields.count >= needed else { throw lines.error("expected \(columns.count) fields, found \(fields.count)") }
-            let timeField = fields[timeColumn]
-            guard let t = parseTimestamp(timeField) else {
-                throw lines.error("time '\(excerpt(timeField))' is neither seconds nor ISO 8601", column: timeColumn + 1)
-            }
-            guard t >= lastTime else {
-                throw lines.error("time \(excerpt(timeField)) goes backwards (line \(lastTimeLine) had \(formatSeconds(lastTime)) s); "
-                                  + "attachment traces must be in time order", column: timeColumn + 1)
-            }
+        while let t = try nextTimedCSVRow(lines, fields, needed: needed, columnCount: columns.count, timeColumn: timeColumn,
+                                           lastTime: lastTime, lastTimeLine: lastTimeLine, skipped: &skippedLines,
+                                           kind: "attachment traces") {
             let nodeField = fields[nodeColumn]
             guard nodeField.count > 0 else { throw lines.error("empty node", column: nodeColumn + 1) }
             lastTime = t
@@ -102,6 +92,31 @@ public final class AttachmentCSVReader: MobilityReader {
         }
         return nil
     }
+}
+
+/// The next data row of a CSV trace whose rows come in time order: blank and `#` lines are
+/// counted in `skipped`, the row is split into `fields`, and the time in `timeColumn` is
+/// parsed and checked against the last row's. Nil at the end. The caller validates the rest
+/// of the row, then records its time as the last. (The attachment and position readers.)
+@inline(__always)
+func nextTimedCSVRow(_ lines: LineReader, _ fields: FieldSplitter, needed: Int, columnCount: Int, timeColumn: Int,
+                     lastTime: Int64, lastTimeLine: Int, skipped: inout Int, kind: String) throws -> Int64? {
+    while let raw = try lines.nextLine() {
+        let line = trimBlanks(raw)
+        if line.count == 0 || line[0] == UInt8(ascii: "#") { skipped += 1; continue }
+        if let problem = fields.splitCSV(line) { throw lines.error(problem) }
+        guard fields.count >= needed else { throw lines.error("expected \(columnCount) fields, found \(fields.count)") }
+        let timeField = fields[timeColumn]
+        guard let t = parseTimestamp(timeField) else {
+            throw lines.error("time '\(excerpt(timeField))' is neither seconds nor ISO 8601", column: timeColumn + 1)
+        }
+        guard t >= lastTime else {
+            throw lines.error("time \(excerpt(timeField)) goes backwards (line \(lastTimeLine) had \(formatSeconds(lastTime)) s); "
+                              + "\(kind) must be in time order", column: timeColumn + 1)
+        }
+        return t
+    }
+    return nil
 }
 
 /// A UTF-8 byte-order mark opens some CSV files written on Windows; it is not part of the

@@ -85,19 +85,9 @@ public final class PositionCSVReader: MobilityReader {
     }
 
     public func next() throws -> MobilityRecord? {
-        while let raw = try lines.nextLine() {
-            let line = trimBlanks(raw)
-            if line.count == 0 || line[0] == UInt8(ascii: "#") { skippedLines += 1; continue }
-            if let problem = fields.splitCSV(line) { throw lines.error(problem) }
-            guard fields.count >= needed else { throw lines.error("expected \(columns.count) fields, found \(fields.count)") }
-            let tf = fields[t]
-            guard let time = parseTimestamp(tf) else {
-                throw lines.error("time '\(excerpt(tf))' is neither seconds nor ISO 8601", column: t + 1)
-            }
-            guard time >= lastTime else {
-                throw lines.error("time \(excerpt(tf)) goes backwards (line \(lastTimeLine) had \(formatSeconds(lastTime)) s); "
-                                  + "position CSV must be in time order", column: t + 1)
-            }
+        while let time = try nextTimedCSVRow(lines, fields, needed: needed, columnCount: columns.count, timeColumn: t,
+                                              lastTime: lastTime, lastTimeLine: lastTimeLine, skipped: &skippedLines,
+                                              kind: "position CSV") {
             let geo = coordinates == .geographic
             let px = try value(x, geo ? "longitude" : "x")
             let py = try value(y, geo ? "latitude" : "y")
