@@ -119,7 +119,7 @@ public enum Plan {
         public let networks: Int
         public let users: [IPAddress]
         let peers: [[IPAddress]]
-        var moves: [(time: Int64, user: Int, network: Int)] = []
+        var moves: [(time: Int64, user: Int, network: Int, order: Int)] = []
 
         public init(_ setting: PlanSetting, networks: Int) {
             self.setting = setting
@@ -159,10 +159,11 @@ public enum Plan {
                             if to >= at { to += 1 }
                         }
                         at = to
-                        moves.append((max(ns, 1000), u, to))
+                        moves.append((max(ns, 1000), u, to, moves.count))
                     }
                 }
-                moves.sort { ($0.time, $0.user) < ($1.time, $1.user) }
+                // Two moves of one user in the same microsecond keep the order they were drawn in.
+                moves.sort { ($0.time, $0.user, $0.order) < ($1.time, $1.user, $1.order) }
             }
         }
 
@@ -284,10 +285,25 @@ public enum Plan {
         let s = scenario(base, controllers: setting.controllers)
         let pop = Population(setting, networks: s.networks.count)
         func ms(_ ns: Int64) -> String { "\(Double(ns) / 1e6)" }
+        /// A YAML double-quoted scalar: names come from the user's scenario and may hold
+        /// anything YAML would otherwise read differently (": ", "#", a leading "-").
+        func q(_ text: String) -> String {
+            var out = "\""
+            for u in text.unicodeScalars {
+                switch u {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\t": out += "\\t"
+                default: if u.value < 0x20 { out += String(format: "\\x%02X", u.value) } else { out.unicodeScalars.append(u) }
+                }
+            }
+            return out + "\""
+        }
         var y = """
             # Written by `fmc plan`: \(setting.users) users, \(setting.controllers) controller(s), seed \(setting.seed).
             # Replay with: fmc replay scenario.yaml --align absolute --strategy \(setting.strategy.rawValue) --seed \(setting.seed)
-            name: \(s.name)
+            name: \(q(s.name))
             inputs:
               mobility: mobility.csv
               mobility_format: attachments
@@ -295,17 +311,17 @@ public enum Plan {
             networks:
 
             """
-        for n in s.networks { y += "  - {name: \(n.name), prefix: \"\(n.prefix)\", switch: \(n.switchID), site: \(n.site)}\n" }
+        for n in s.networks { y += "  - {name: \(q(n.name)), prefix: \"\(n.prefix)\", switch: \(q(n.switchID)), site: \(q(n.site))}\n" }
         let delays = s.siteDelays.sorted { $0.key < $1.key }
         if !delays.isEmpty {
             y += "site_delays:\n"
             for (k, v) in delays {
                 let ab = k.split(separator: "|", maxSplits: 1).map(String.init)
-                y += "  - {a: \(ab[0]), b: \(ab[1]), ms: \(ms(v))}\n"
+                y += "  - {a: \(q(ab[0])), b: \(q(ab[1])), ms: \(ms(v))}\n"
             }
         }
         y += "controllers:\n  mode: \(s.controllerMode.rawValue)\n  list:\n"
-        for c in s.controllers { y += "    - {id: \(c.id), site: \(c.site), networks: [\(c.networks.joined(separator: ", "))]}\n" }
+        for c in s.controllers { y += "    - {id: \(q(c.id)), site: \(q(c.site)), networks: [\(c.networks.map(q).joined(separator: ", "))]}\n" }
         let l = s.latency
         y += "latency:\n"
         y += "  controller_switch_ms: \(ms(l.controllerSwitchNs))\n  controller_controller_ms: \(ms(l.controllerControllerNs))\n"
@@ -319,12 +335,15 @@ public enum Plan {
 
         let trace = try OutputBuffer(path: dir + "/mobility.csv")
         trace.append("time,node,network\n")
+        let csvName = s.networks.map { n in
+            n.name.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) ? "\"" + n.name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : n.name
+        }
         let capture = try PcapWriter(path: dir + "/capture.pcap")
         pop.forEach { ev in
             switch ev {
             case let .attach(u, n, t):
                 trace.append(seconds: t)
-                trace.append(",u\(u),\(s.networks[n].name)")
+                trace.append(",u\(u),\(csvName[n])")
                 trace.newline()
             case let .packet(t, src, dst, _):
                 capture.udp(at: t, from: src, 40000, to: dst, 40000, payload: setting.payload)
