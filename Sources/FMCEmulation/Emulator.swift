@@ -429,7 +429,6 @@ public final class Emulator {
             metrics.lose(.noRoute, node: w.node, bytes: w.bytes, at: w.sentAt)
             return
         }
-        table.hit(slot, at: now)
         let rule = table.rule(slot)
         if rule.name == "hs-redirect" || rule.name == "hs-peer" { w.viaHome = rule.name == "hs-redirect" && w.inPort == .core }
         var next: SwitchPort?

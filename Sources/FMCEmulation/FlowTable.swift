@@ -2,8 +2,7 @@
 // addresses most FMC rules match on, so lookups stay cheap with thousands of rules.
 //
 // Rules live in a slot array and the indexes hold slot numbers: installing and removing a
-// rule (several times per handover) then moves small integers, never rule values, and the
-// per-rule hit time is a plain array entry rather than a hashed key per packet.
+// rule (several times per handover) then moves small integers, never rule values.
 
 import FMCControl
 import FMCCore
@@ -24,10 +23,6 @@ final class FlowTable {
     private var others: [Slot] = []
     /// Rules that count as FMC rules (infrastructure excluded).
     private(set) var fmcCount = 0
-    /// Last time each slot's rule matched a packet (idle timeouts), by slot.
-    private(set) var lastHit: [Int64] = []
-
-    var rules: [FlowRule] { slots.compactMap { $0 } }
 
     static func portOrTarget(_ m: FlowMatch) -> IPAddress? {
         if let t = m.arpTarget { return t }
@@ -80,7 +75,6 @@ final class FlowTable {
             } else {
                 s = Slot(slots.count)
                 slots.append(nil)
-                lastHit.append(.min)
                 fingerprints.append(0)
             }
             if case .others = b {
@@ -92,7 +86,6 @@ final class FlowTable {
             return (s, nil)
         }
         slots[Int(slot)] = r
-        lastHit[Int(slot)] = .min
         fingerprints[Int(slot)] = fp
         if old == nil && !infrastructure { fmcCount += 1 }
         return old
@@ -127,7 +120,6 @@ final class FlowTable {
 
     func rule(_ s: Slot) -> FlowRule { slots[Int(s)]! }
 
-    func hit(_ s: Slot, at t: Int64) { lastHit[Int(s)] = t }
 
     /// The slot of the highest-priority rule matching the packet.
     func lookup(inPort: SwitchPort, arp: Bool, source: IPAddress, destination: IPAddress) -> Slot? {

@@ -265,8 +265,8 @@ public enum Plan {
                 var s = template
                 s.users = pairs[order[i]].0
                 s.controllers = pairs[order[i]].1
-                results.set(order[i], run(base, s))
-                progress?(results.done, pairs.count)
+                let done = results.set(order[i], run(base, s))
+                progress?(done, pairs.count)
             }
         }
         return results.values
@@ -429,7 +429,7 @@ public enum Plan {
 final class PointSlots: @unchecked Sendable {
     private var slots: [PlanPoint?]
     private var next = 0
-    private(set) var done = 0
+    private var done = 0
     private let lock = NSLock()
 
     init(count: Int) { slots = Array(repeating: nil, count: count) }
@@ -442,11 +442,13 @@ final class PointSlots: @unchecked Sendable {
         return next - 1
     }
 
-    func set(_ i: Int, _ p: PlanPoint) {
+    /// Stores a result; returns how many are done (read under the lock, for progress).
+    func set(_ i: Int, _ p: PlanPoint) -> Int {
         lock.lock()
+        defer { lock.unlock() }
         slots[i] = p
         done += 1
-        lock.unlock()
+        return done
     }
 
     var values: [PlanPoint] {

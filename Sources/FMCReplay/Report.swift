@@ -87,20 +87,9 @@ public enum ReplayReport {
                 ("by_type", sortedObject(m.messagesByType)),
                 ("long_distance_by_type", sortedObject(m.longDistanceByType)),
             ])),
-            ("controllers", .object(s.controllers.map { c in
-                (c.id, .object([
-                    ("site", .string(c.site)),
-                    ("networks", .array(c.networks.map { .string($0) })),
-                    ("messages_in", .int(m.controllerIn[c.id] ?? 0)),
-                    ("messages_out", .int(m.controllerOut[c.id] ?? 0)),
-                    ("peak_messages_per_s", .double(m.controllerRate[c.id]?.peakPerSecond ?? 0)),
-                    ("peak_rules", .int(m.perController[c.id]?.peak ?? 0)),
-                    ("peak_mappings", .int(m.controllerMappings[c.id]?.peak ?? 0)),
-                ]))
-            })),
+            ("controllers", .object(controllerFigures(m, s))),
         ])
-        var inputs: [JSON] = r.inputs.map { .object([("role", .string($0.role)), ("file", .string($0.file)), ("sha256", .string($0.sha256))]) }
-        if inputs.isEmpty { inputs = [] }
+        let inputs: [JSON] = r.inputs.map { .object([("role", .string($0.role)), ("file", .string($0.file)), ("sha256", .string($0.sha256))]) }
         let detail = m.handovers.prefix(m.detailLimit).map { h -> JSON in
             .object([
                 ("node", .string(h.node.description)),
@@ -210,6 +199,24 @@ public enum ReplayReport {
             ("handover_outage_ms_cdf", cdf(m.outage)),
             ("triangular_phase_ms_cdf", cdf(phases)),
         ])
+    }
+
+    /// Per controller: where it sits, what it controls, its load. The per-controller maps are
+    /// built once here (each is assembled from arrays on access), not once per controller.
+    static func controllerFigures(_ m: Measurements, _ s: Scenario) -> [(String, JSON)] {
+        let inCount = m.controllerIn, outCount = m.controllerOut, rate = m.controllerRate
+        let rules = m.perController, mappings = m.controllerMappings
+        return s.controllers.map { c in
+            (c.id, .object([
+                ("site", .string(c.site)),
+                ("networks", .array(c.networks.map { .string($0) })),
+                ("messages_in", .int(inCount[c.id] ?? 0)),
+                ("messages_out", .int(outCount[c.id] ?? 0)),
+                ("peak_messages_per_s", .double(rate[c.id]?.peakPerSecond ?? 0)),
+                ("peak_rules", .int(rules[c.id]?.peak ?? 0)),
+                ("peak_mappings", .int(mappings[c.id]?.peak ?? 0)),
+            ]))
+        }
     }
 
     /// Every kind of rule the switches held, named, with what it matches and does
