@@ -85,7 +85,7 @@ public enum SwitchEvent: Sendable {
     case hostAttached(switchID: String, host: IPAddress)
     case hostDetached(switchID: String, host: IPAddress)
     /// A packet sent to the controller by the rule `rule` (a name from docs/fmc-rules.md).
-    case packetIn(switchID: String, rule: String, source: IPAddress, destination: IPAddress)
+    case packetIn(switchID: String, rule: RuleKind, source: IPAddress, destination: IPAddress)
 }
 
 /// Between controllers (only in distributed mode do these cross the network).
@@ -162,7 +162,7 @@ public final class FMCController {
     /// serve: a node has a handful, so a short scan finds one and no rule key is hashed.
     private var byNode: [IPAddress: [FlowRule]] = [:]
     /// Base rules (no node) by switch and name.
-    private struct BaseKey: Hashable { var switchID: String; var name: String }
+    private struct BaseKey: Hashable { var network: Int; var kind: RuleKind }
     private var bases: [BaseKey: FlowRule] = [:]
     private var installedCount = 0
 
@@ -233,11 +233,11 @@ public final class FMCController {
         case let .packetIn(sw, rule, src, dst):
             guard let n = networkIndex(switch: sw) else { return }
             switch rule {
-            case "hs-redirect": homePunt(node: dst, from: src, &out)
-            case "fs-send": foreignPunt(node: src, network: n, to: dst, &out)
-            case "fs-local-in": foreignPeerPunt(node: dst, network: n, peer: src, &out)
-            case "cs-to-loc": correspondentPunt(node: dst, cnet: n, peer: src, &out)
-            case "locator-catch":
+            case .hsRedirect: homePunt(node: dst, from: src, &out)
+            case .fsSend: foreignPunt(node: src, network: n, to: dst, &out)
+            case .fsLocalIn: foreignPeerPunt(node: dst, network: n, peer: src, &out)
+            case .csToLoc: correspondentPunt(node: dst, cnet: n, peer: src, &out)
+            case .locatorCatch:
                 // Centralized: m's traffic reached a correspondent network the controller has
                 // not mapped yet; src is the locator.
                 if let node = byLocator[src], let j = topology.network(of: dst), let h = topology.network(of: node) {
@@ -278,23 +278,23 @@ public final class FMCController {
         let sw = net.switchID
         let id = FlowMatch.host(node)
         let cookie = cookieFor(node)
-        func rule(_ name: String, _ prio: UInt16, _ match: FlowMatch, _ actions: [FlowAction]) -> FlowRule {
-            FlowRule(switchID: sw, priority: prio, match: match, actions: actions, name: name, role: .foreign, node: node, cookie: cookie)
+        func rule(_ kind: RuleKind, _ prio: UInt16, _ match: FlowMatch, _ actions: [FlowAction]) -> FlowRule {
+            FlowRule(switchID: sw, network: n, priority: prio, match: match, actions: actions, kind: kind, role: .foreign, node: node, cookie: cookie)
         }
         foreignBase[n, default: 0] += 1
         if foreignBase[n] == 1 {
-            install(FlowRule(switchID: sw, priority: 10, match: FlowMatch(destination: topology.locatorPool(of: n)),
-                             actions: [.output(.controller)], name: "fs-base", role: .base, node: nil), &out)
+            install(FlowRule(switchID: sw, network: n, priority: 10, match: FlowMatch(destination: topology.locatorPool(of: n)),
+                             actions: [.output(.controller)], kind: .fsBase, role: .base, node: nil), &out)
         }
         let sendActions: [FlowAction] = topology.distributed
             ? [.setSource(loc), .output(.core), .output(.controller)] : [.setSource(loc), .output(.core)]
         for r in [
-            rule("fs-deliver", 100, FlowMatch(inPort: .core, destination: FlowMatch.host(loc)), [.setDestination(node), .output(.host(node))]),
-            rule("fs-send", 100, FlowMatch(inPort: .host(node), source: id), sendActions),
-            rule("fs-home", 150, FlowMatch(inPort: .host(node), source: id, destination: topology.networks[h].prefix), [.setSource(loc), .output(.core)]),
-            rule("fs-local-out", 150, FlowMatch(inPort: .host(node), source: id, destination: net.prefix), [.output(.local)]),
-            rule("fs-local-in", 180, FlowMatch(destination: id), [.output(.host(node)), .output(.controller)]),
-            rule("fs-arp", 100, FlowMatch(inPort: .host(node), isARP: true), [.arpReply]),
+            rule(.fsDeliver, 100, FlowMatch(inPort: .core, destination: FlowMatch.host(loc)), [.setDestination(node), .output(.host(node))]),
+            rule(.fsSend, 100, FlowMatch(inPort: .host(node), source: id), sendActions),
+            rule(.fsHome, 150, FlowMatch(inPort: .host(node), source: id, destination: topology.networks[h].prefix), [.setSource(loc), .output(.core)]),
+            rule(.fsLocalOut, 150, FlowMatch(inPort: .host(node), source: id, destination: net.prefix), [.output(.local)]),
+            rule(.fsLocalIn, 180, FlowMatch(destination: id), [.output(.host(node)), .output(.controller)]),
+            rule(.fsArp, 100, FlowMatch(inPort: .host(node), isARP: true), [.arpReply]),
         ].prefix(topology.distributed ? topology.delta : topology.beta) {
             install(r, &out)
         }
@@ -307,9 +307,9 @@ public final class FMCController {
         rec.cnets.insert(j)
         foreign[key] = rec
         send(j, .mapping(node: node, locator: rec.locator, cnet: j), &out)
-        install(FlowRule(switchID: topology.networks[n].switchID, priority: 150,
+        install(FlowRule(switchID: topology.networks[n].switchID, network: n, priority: 150,
                          match: FlowMatch(inPort: .host(node), source: FlowMatch.host(node), destination: topology.networks[j].prefix),
-                         actions: [.setSource(rec.locator), .output(.core)], name: "fs-cnet", role: .foreign,
+                         actions: [.setSource(rec.locator), .output(.core)], kind: .fsCnet, role: .foreign,
                          node: node, cookie: cookieFor(node)), &out)
     }
 
@@ -318,9 +318,9 @@ public final class FMCController {
         guard var rec = foreign[key], topology.network(of: peer) == n, peer != node, !rec.peers.contains(peer) else { return }
         rec.peers.insert(peer)
         foreign[key] = rec
-        install(FlowRule(switchID: topology.networks[n].switchID, priority: 200,
+        install(FlowRule(switchID: topology.networks[n].switchID, network: n, priority: 200,
                          match: FlowMatch(inPort: .host(peer), source: FlowMatch.host(peer), destination: FlowMatch.host(node)),
-                         actions: [.output(.host(node))], idleTimeout: topology.peerIdleTimeout, name: "fs-peer",
+                         actions: [.output(.host(node))], idleTimeout: topology.peerIdleTimeout, kind: .fsPeer,
                          role: .foreign, node: node, cookie: cookieFor(node)), &out)
     }
 
@@ -332,7 +332,7 @@ public final class FMCController {
         let sw = topology.networks[n].switchID
         for r in rules(of: node, on: sw, { $0.role == .foreign }) { uninstall(r, &out) }
         foreignBase[n, default: 1] -= 1
-        if foreignBase[n] == 0, let base = bases[BaseKey(switchID: sw, name: "fs-base")] { uninstall(base, &out) }
+        if foreignBase[n] == 0, let base = bases[BaseKey(network: n, kind: .fsBase)] { uninstall(base, &out) }
         return rec.cnets.sorted()
     }
 
@@ -351,12 +351,12 @@ public final class FMCController {
             awayNodes += 1
             homeBase[h, default: 0] += 1
             if homeBase[h] == 1 {
-                install(FlowRule(switchID: sw, priority: 10, match: FlowMatch(inPort: .core, destination: topology.networks[h].prefix),
-                                 actions: [.output(.local)], name: "hs-base", role: .base, node: nil), &out)
+                install(FlowRule(switchID: sw, network: h, priority: 10, match: FlowMatch(inPort: .core, destination: topology.networks[h].prefix),
+                                 actions: [.output(.local)], kind: .hsBase, role: .base, node: nil), &out)
             }
         }
         if let oldLocator, oldLocator != loc {
-            for r in rules(of: node, on: sw, { $0.name == "hs-restore" }) { uninstall(r, &out) }
+            for r in rules(of: node, on: sw, { $0.kind == .hsRestore }) { uninstall(r, &out) }
         }
         installHome(node, h, loc, rec.homePeers, &out)
         if let old, old != n {
@@ -372,22 +372,22 @@ public final class FMCController {
         let id = FlowMatch.host(node)
         let cookie = cookieFor(node)
         let generic = [
-            FlowRule(switchID: sw, priority: 180, match: FlowMatch(destination: id),
-                     actions: [.setDestination(loc), .output(.core), .output(.controller)], name: "hs-redirect", role: .home, node: node, cookie: cookie),
-            FlowRule(switchID: sw, priority: 100, match: FlowMatch(inPort: .core, source: FlowMatch.host(loc)),
-                     actions: [.setSource(node), .output(.local)], name: "hs-restore", role: .home, node: node, cookie: cookie),
-            FlowRule(switchID: sw, priority: 100, match: FlowMatch(isARP: true, arpTarget: node),
-                     actions: [.arpReply], name: "hs-arp-id", role: .home, node: node, cookie: cookie),
+            FlowRule(switchID: sw, network: h, priority: 180, match: FlowMatch(destination: id),
+                     actions: [.setDestination(loc), .output(.core), .output(.controller)], kind: .hsRedirect, role: .home, node: node, cookie: cookie),
+            FlowRule(switchID: sw, network: h, priority: 100, match: FlowMatch(inPort: .core, source: FlowMatch.host(loc)),
+                     actions: [.setSource(node), .output(.local)], kind: .hsRestore, role: .home, node: node, cookie: cookie),
+            FlowRule(switchID: sw, network: h, priority: 100, match: FlowMatch(isARP: true, arpTarget: node),
+                     actions: [.arpReply], kind: .hsArpID, role: .home, node: node, cookie: cookie),
         ]
         for r in generic.prefix(topology.alpha) { install(r, &out) }
         for p in peers.sorted() { install(homePeerRule(node, h, p, loc), &out) }
     }
 
     private func homePeerRule(_ node: IPAddress, _ h: Int, _ peer: IPAddress, _ loc: IPAddress) -> FlowRule {
-        FlowRule(switchID: topology.networks[h].switchID, priority: 200,
+        FlowRule(switchID: topology.networks[h].switchID, network: h, priority: 200,
                  match: FlowMatch(inPort: .host(peer), source: FlowMatch.host(peer), destination: FlowMatch.host(node)),
                  actions: [.setDestination(loc), .output(.core)], idleTimeout: topology.peerIdleTimeout,
-                 name: "hs-peer", role: .home, node: node, cookie: cookieFor(node))
+                 kind: .hsPeer, role: .home, node: node, cookie: cookieFor(node))
     }
 
     private func homePunt(node: IPAddress, from src: IPAddress, _ out: inout [ControlOutput]) {
@@ -411,7 +411,7 @@ public final class FMCController {
         for r in rules(of: node, on: sw, { $0.role == .home }) { uninstall(r, &out) }
         awayNodes -= 1
         homeBase[h, default: 1] -= 1
-        if homeBase[h] == 0, let base = bases[BaseKey(switchID: sw, name: "hs-base")] { uninstall(base, &out) }
+        if homeBase[h] == 0, let base = bases[BaseKey(network: h, kind: .hsBase)] { uninstall(base, &out) }
         let cnets = rec.correspondents.sorted()
         rec.network = nil
         rec.locator = nil
@@ -434,29 +434,29 @@ public final class FMCController {
         }
         var rec = correspondent[key] ?? CorrespondentRecord(locator: loc)
         if rec.locator != loc {
-            for r in rules(of: node, on: sw, { $0.name == "cs-from-loc" }) { uninstall(r, &out) }
+            for r in rules(of: node, on: sw, { $0.kind == .csFromLoc }) { uninstall(r, &out) }
         }
         rec.locator = loc
         correspondent[key] = rec
         let id = FlowMatch.host(node)
         let cookie = cookieFor(node)
         let generic = [
-            FlowRule(switchID: sw, priority: 180, match: FlowMatch(destination: id),
-                     actions: [.setDestination(loc), .output(.core), .output(.controller)], name: "cs-to-loc", role: .correspondent, node: node, cookie: cookie),
-            FlowRule(switchID: sw, priority: 100, match: FlowMatch(inPort: .core, source: FlowMatch.host(loc)),
-                     actions: [.setSource(node), .output(.local)], name: "cs-from-loc", role: .correspondent, node: node, cookie: cookie),
-            FlowRule(switchID: sw, priority: 100, match: FlowMatch(inPort: .core, source: id),
-                     actions: [.output(.local), .output(.controller)], name: "cs-from-id", role: .correspondent, node: node, cookie: cookie),
+            FlowRule(switchID: sw, network: j, priority: 180, match: FlowMatch(destination: id),
+                     actions: [.setDestination(loc), .output(.core), .output(.controller)], kind: .csToLoc, role: .correspondent, node: node, cookie: cookie),
+            FlowRule(switchID: sw, network: j, priority: 100, match: FlowMatch(inPort: .core, source: FlowMatch.host(loc)),
+                     actions: [.setSource(node), .output(.local)], kind: .csFromLoc, role: .correspondent, node: node, cookie: cookie),
+            FlowRule(switchID: sw, network: j, priority: 100, match: FlowMatch(inPort: .core, source: id),
+                     actions: [.output(.local), .output(.controller)], kind: .csFromID, role: .correspondent, node: node, cookie: cookie),
         ]
         for r in generic.prefix(topology.gamma) { install(r, &out) }
         for p in rec.peers.sorted() { install(correspondentPeerRule(node, j, p, loc), &out) }
     }
 
     private func correspondentPeerRule(_ node: IPAddress, _ j: Int, _ peer: IPAddress, _ loc: IPAddress) -> FlowRule {
-        FlowRule(switchID: topology.networks[j].switchID, priority: 200,
+        FlowRule(switchID: topology.networks[j].switchID, network: j, priority: 200,
                  match: FlowMatch(inPort: .host(peer), source: FlowMatch.host(peer), destination: FlowMatch.host(node)),
                  actions: [.setDestination(loc), .output(.core)], idleTimeout: topology.peerIdleTimeout,
-                 name: "cs-peer", role: .correspondent, node: node, cookie: cookieFor(node))
+                 kind: .csPeer, role: .correspondent, node: node, cookie: cookieFor(node))
     }
 
     private func correspondentPunt(node: IPAddress, cnet j: Int, peer: IPAddress, _ out: inout [ControlOutput]) {
@@ -511,7 +511,7 @@ public final class FMCController {
                 installedCount += 1
             }
         } else {
-            let key = BaseKey(switchID: r.switchID, name: r.name)
+            let key = BaseKey(network: r.network, kind: r.kind)
             if let old = bases[key] {
                 if old == r { return }
             } else {
@@ -528,7 +528,7 @@ public final class FMCController {
             guard let i = byNode[n]?.firstIndex(where: { $0.sameEntry(as: r) }) else { return false }
             if byNode[n]!.count == 1 { byNode[n] = nil } else { byNode[n]!.remove(at: i) }
         } else {
-            let key = BaseKey(switchID: r.switchID, name: r.name)
+            let key = BaseKey(network: r.network, kind: r.kind)
             guard let old = bases[key], old.sameEntry(as: r) else { return false }
             bases[key] = nil
         }
@@ -544,11 +544,11 @@ public final class FMCController {
     /// A switch removed a rule by itself (idle timeout): forget it, and the peer it served.
     public func ruleExpired(_ r: FlowRule) {
         guard forget(r), let node = r.node, let peer = r.match.source.map({ $0.address }) else { return }
-        switch r.name {
-        case "hs-peer": home[node]?.homePeers.remove(peer)
-        case "cs-peer":
+        switch r.kind {
+        case .hsPeer: home[node]?.homePeers.remove(peer)
+        case .csPeer:
             if let j = networkIndex(switch: r.switchID) { correspondent[CorrespondentKey(node: node, cnet: j)]?.peers.remove(peer) }
-        case "fs-peer":
+        case .fsPeer:
             if let n = networkIndex(switch: r.switchID) { foreign[ForeignKey(node: node, network: n)]?.peers.remove(peer) }
         default: break
         }
@@ -579,15 +579,15 @@ public final class FMCController {
 public func infrastructureRules(for n: Int, in topology: ControlTopology) -> [FlowRule] {
     let net = topology.networks[n]
     var rules = [
-        FlowRule(switchID: net.switchID, priority: 5, match: FlowMatch(destination: net.prefix), actions: [.output(.local)],
-                 name: "route-local", role: .base, node: nil),
-        FlowRule(switchID: net.switchID, priority: 1, match: FlowMatch(), actions: [.output(.core)], name: "route-core", role: .base, node: nil),
-        FlowRule(switchID: net.switchID, priority: 5, match: FlowMatch(isARP: true), actions: [.arpReply], name: "arp-gateway", role: .base, node: nil),
+        FlowRule(switchID: net.switchID, network: n, priority: 5, match: FlowMatch(destination: net.prefix), actions: [.output(.local)],
+                 kind: .routeLocal, role: .base, node: nil),
+        FlowRule(switchID: net.switchID, network: n, priority: 1, match: FlowMatch(), actions: [.output(.core)], kind: .routeCore, role: .base, node: nil),
+        FlowRule(switchID: net.switchID, network: n, priority: 5, match: FlowMatch(isARP: true), actions: [.arpReply], kind: .arpGateway, role: .base, node: nil),
     ]
     if !topology.distributed {
         for (j, _) in topology.networks.enumerated() where j != n {
-            rules.append(FlowRule(switchID: net.switchID, priority: 8, match: FlowMatch(inPort: .core, source: topology.locatorPool(of: j)),
-                                  actions: [.output(.local), .output(.controller)], name: "locator-catch", role: .base, node: nil))
+            rules.append(FlowRule(switchID: net.switchID, network: n, priority: 8, match: FlowMatch(inPort: .core, source: topology.locatorPool(of: j)),
+                                  actions: [.output(.local), .output(.controller)], kind: .locatorCatch, role: .base, node: nil))
         }
     }
     return rules

@@ -139,6 +139,34 @@ public enum RuleRole: String, Sendable, CaseIterable {
     }
 }
 
+/// What a rule is for: the names of docs/fmc-rules.md. Hot paths (the emulator's walks, the
+/// metrics, the controllers' packet-in dispatch) switch on this instead of comparing strings.
+public enum RuleKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+    case hsRedirect, hsRestore, hsArpID, hsPeer, hsBase
+    case fsDeliver, fsSend, fsHome, fsLocalOut, fsLocalIn, fsArp, fsPeer, fsCnet, fsBase
+    case csToLoc, csFromLoc, csFromID, csPeer
+    /// Infrastructure: every switch's own routing, not FMC rules.
+    case routeLocal, routeCore, arpGateway, locatorCatch
+
+    /// The name reports and listings use.
+    public var name: String { RuleKind.names[Int(rawValue)] }
+    public var description: String { name }
+
+    public init?(name: String) {
+        guard let i = RuleKind.names.firstIndex(of: name) else { return nil }
+        self.init(rawValue: UInt8(i))
+    }
+
+    static let names = [
+        "hs-redirect", "hs-restore", "hs-arp-id", "hs-peer", "hs-base",
+        "fs-deliver", "fs-send", "fs-home", "fs-local-out", "fs-local-in", "fs-arp", "fs-peer", "fs-cnet", "fs-base",
+        "cs-to-loc", "cs-from-loc", "cs-from-id", "cs-peer",
+        "route-local", "route-core", "arp-gateway", "locator-catch",
+    ]
+
+    public var isInfrastructure: Bool { rawValue >= RuleKind.routeLocal.rawValue }
+}
+
 /// A rule is a value, stored behind a copy-on-write reference: rules travel through
 /// controller outputs, event queues, controller bookkeeping and flow tables several times per
 /// handover, and a copy is then one reference count instead of a 200-byte move.
@@ -146,31 +174,35 @@ public struct FlowRule: Hashable, Sendable, CustomStringConvertible {
     @usableFromInline
     final class Storage: @unchecked Sendable {
         @usableFromInline var switchID: String
+        @usableFromInline var network: Int
         @usableFromInline var priority: UInt16
         @usableFromInline var match: FlowMatch
         @usableFromInline var actions: [FlowAction]
         @usableFromInline var idleTimeout: UInt16
-        @usableFromInline var name: String
+        @usableFromInline var kind: RuleKind
         @usableFromInline var role: RuleRole
         @usableFromInline var node: IPAddress?
         @usableFromInline var cookie: UInt64
+        /// Not part of the value (see `tableSlot`).
+        @usableFromInline var slot: Int32 = -1
 
         @usableFromInline
-        init(_ switchID: String, _ priority: UInt16, _ match: FlowMatch, _ actions: [FlowAction], _ idleTimeout: UInt16,
-             _ name: String, _ role: RuleRole, _ node: IPAddress?, _ cookie: UInt64) {
+        init(_ switchID: String, _ network: Int, _ priority: UInt16, _ match: FlowMatch, _ actions: [FlowAction], _ idleTimeout: UInt16,
+             _ kind: RuleKind, _ role: RuleRole, _ node: IPAddress?, _ cookie: UInt64) {
             self.switchID = switchID
+            self.network = network
             self.priority = priority
             self.match = match
             self.actions = actions
             self.idleTimeout = idleTimeout
-            self.name = name
+            self.kind = kind
             self.role = role
             self.node = node
             self.cookie = cookie
         }
 
         @usableFromInline
-        func copy() -> Storage { Storage(switchID, priority, match, actions, idleTimeout, name, role, node, cookie) }
+        func copy() -> Storage { Storage(switchID, network, priority, match, actions, idleTimeout, kind, role, node, cookie) }
     }
 
     @usableFromInline var storage: Storage
@@ -184,6 +216,12 @@ public struct FlowRule: Hashable, Sendable, CustomStringConvertible {
     @inlinable public var switchID: String {
         get { storage.switchID }
         set { unique(); storage.switchID = newValue }
+    }
+    /// The network whose edge switch holds the rule (its index in the topology), so drivers
+    /// find the switch without looking its name up per flow-mod.
+    @inlinable public var network: Int {
+        get { storage.network }
+        set { unique(); storage.network = newValue }
     }
     @inlinable public var priority: UInt16 {
         get { storage.priority }
@@ -202,11 +240,13 @@ public struct FlowRule: Hashable, Sendable, CustomStringConvertible {
         get { storage.idleTimeout }
         set { unique(); storage.idleTimeout = newValue }
     }
-    /// What the rule is for, e.g. "hs-redirect" (named in every rule listing).
-    @inlinable public var name: String {
-        get { storage.name }
-        set { unique(); storage.name = newValue }
+    /// What the rule is for (docs/fmc-rules.md).
+    @inlinable public var kind: RuleKind {
+        get { storage.kind }
+        set { unique(); storage.kind = newValue }
     }
+    /// The rule's name, e.g. "hs-redirect" (named in every rule listing).
+    public var name: String { storage.kind.name }
     @inlinable public var role: RuleRole {
         get { storage.role }
         set { unique(); storage.role = newValue }
@@ -221,27 +261,38 @@ public struct FlowRule: Hashable, Sendable, CustomStringConvertible {
         get { storage.cookie }
         set { unique(); storage.cookie = newValue }
     }
+    /// Where an emulated flow table keeps this very rule, so that removing it needs no search.
+    /// A cache, not part of the value: never compared or hashed, set without copying (a rule
+    /// sits in one switch's table), and checked by identity before use.
+    @inlinable public var tableSlot: Int32 {
+        get { storage.slot }
+        nonmutating set { storage.slot = newValue }
+    }
+    /// Whether `other` is this very rule (the same stored value, not merely an equal one).
+    @inlinable public func isSame(_ other: FlowRule) -> Bool { storage === other.storage }
 
-    public init(switchID: String, priority: UInt16, match: FlowMatch, actions: [FlowAction], idleTimeout: UInt16 = 0,
-                name: String, role: RuleRole, node: IPAddress?, cookie: UInt64 = 0) {
-        storage = Storage(switchID, priority, match, actions, idleTimeout, name, role, node, cookie)
+    public init(switchID: String, network: Int, priority: UInt16, match: FlowMatch, actions: [FlowAction], idleTimeout: UInt16 = 0,
+                kind: RuleKind, role: RuleRole, node: IPAddress?, cookie: UInt64 = 0) {
+        storage = Storage(switchID, network, priority, match, actions, idleTimeout, kind, role, node, cookie)
     }
 
     public static func == (a: FlowRule, b: FlowRule) -> Bool {
         if a.storage === b.storage { return true }
         let x = a.storage, y = b.storage
-        return x.priority == y.priority && x.match == y.match && x.switchID == y.switchID && x.actions == y.actions
-            && x.idleTimeout == y.idleTimeout && x.name == y.name && x.role == y.role && x.node == y.node && x.cookie == y.cookie
+        return x.priority == y.priority && x.match == y.match && x.switchID == y.switchID && x.network == y.network
+            && x.actions == y.actions && x.idleTimeout == y.idleTimeout && x.kind == y.kind && x.role == y.role
+            && x.node == y.node && x.cookie == y.cookie
     }
 
     public func hash(into hasher: inout Hasher) {
         let x = storage
         hasher.combine(x.switchID)
+        hasher.combine(x.network)
         hasher.combine(x.priority)
         hasher.combine(x.match)
         hasher.combine(x.actions)
         hasher.combine(x.idleTimeout)
-        hasher.combine(x.name)
+        hasher.combine(x.kind)
         hasher.combine(x.role)
         hasher.combine(x.node)
         hasher.combine(x.cookie)

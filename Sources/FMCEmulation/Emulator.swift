@@ -70,7 +70,7 @@ public final class Emulator {
     let siteDelay: [Int64]
     let siteCount: Int
     var tables: [FlowTable]
-    var switchIndex: [String: Int] = [:]
+
     var rng: SplitMix64
     var queue = EventQueue()
     /// Controller outputs, one buffer reused for every message handled.
@@ -78,11 +78,17 @@ public final class Emulator {
     var seq: UInt64 = 0
     var now: Int64 = .min
     var busyUntil: [Int64]
-    /// Where each migrating node is: a network index, or `Emulator.detached` / `Emulator.inGap`
-    /// (between leaving one access point and reaching the next: the layer-2 gap).
-    var location: [IPAddress: Int] = [:]
+    /// Migrating nodes, numbered when they first appear: their state sits in arrays, and
+    /// events carry the number, not the address.
+    var nodeIndex: [IPAddress: Int32] = [:]
+    var nodeAddress: [IPAddress] = []
+    /// Where each node is: a network index, or `Emulator.detached` / `Emulator.inGap`
+    /// (between leaving one access point and reaching the next: the layer-2 gap), or
+    /// `Emulator.unseen` (numbered, but its first attachment has not run yet).
+    var location: [Int] = []
     static let detached = -1
     static let inGap = -2
+    static let unseen = -3
     /// Events run so far (benchmarks report events per handover).
     public private(set) var eventsRun = 0
     public let metrics: Measurements
@@ -97,15 +103,31 @@ public final class Emulator {
     var slots: [Event?] = []
     var freeSlots: [Int] = []
 
+    /// A few words each: the bulky parts of messages and packets wait in their own pools,
+    /// so scheduling and running an event copies no more than a rule reference.
     enum Event {
-        case move(node: IPAddress, network: Int?)
-        case linkUp(node: IPAddress, network: Int)
-        /// Controller index, input, sending endpoint.
-        case controllerInput(Int, ControlInput, from: Int)
-        case ruleEffective(FlowRule, switch: Int, sentAt: Int64)
-        case ruleRemoved(FlowRule, switch: Int)
-        case packet(Walk)
+        /// Network -1: the node detaches.
+        case move(node: Int32, network: Int32)
+        case linkUp(node: Int32, network: Int32)
+        /// An index into `deliveries`.
+        case controllerInput(Int32)
+        case ruleEffective(FlowRule, sentAt: Int64)
+        case ruleRemoved(FlowRule)
+        /// An index into `walks`.
+        case packet(Int32)
     }
+
+    /// A message on its way to a controller: controller index, input, sending endpoint.
+    struct Delivery {
+        var controller: Int
+        var input: ControlInput
+        var from: Int
+    }
+    var deliveries: [Delivery?] = []
+    var freeDeliveries: [Int32] = []
+    /// Packets in flight (a packet keeps its number from hop to hop).
+    var walks: [Walk] = []
+    var freeWalks: [Int32] = []
 
     /// A packet in flight: where it is and what happened to it so far.
     struct Walk {
@@ -168,7 +190,7 @@ public final class Emulator {
         tables = scenario.networks.map { _ in FlowTable() }
         metrics = Measurements(scenario: scenario, topology: topo, controllers: ids, networkController: networkController)
         for (i, n) in scenario.networks.enumerated() {
-            switchIndex[n.switchID] = i
+
             for r in infrastructureRules(for: i, in: topo) { tables[i].put(r, infrastructure: true) }
         }
     }
@@ -179,12 +201,29 @@ public final class Emulator {
     /// order; everything scheduled before `t` runs first.
     public func attachment(node: IPAddress, network: Int?, at t: Int64) {
         advance(to: t)
-        schedule(t, .move(node: node, network: network))
+        let i: Int32
+        if let k = nodeIndex[node] {
+            i = k
+        } else {
+            i = Int32(nodeAddress.count)
+            nodeIndex[node] = i
+            nodeAddress.append(node)
+            location.append(Emulator.unseen)
+        }
+        schedule(t, .move(node: i, network: Int32(network ?? -1)))
+    }
+
+    /// Where a migrating node is (nil: not a migrating node, or not attached yet).
+    @inline(__always)
+    func locationOf(_ a: IPAddress) -> Int? {
+        guard let i = nodeIndex[a] else { return nil }
+        let l = location[Int(i)]
+        return l == Emulator.unseen ? nil : l
     }
 
     public func packet(_ p: EmulatedPacket) {
         advance(to: p.timeNs)
-        let sLoc = location[p.source], dNode = location[p.destination] != nil
+        let sLoc = locationOf(p.source), dNode = locationOf(p.destination) != nil
         let sNode = sLoc != nil
         let sNet = topology.network(of: p.source), dNet = topology.network(of: p.destination)
         if !sNode && !dNode && sNet == nil && dNet == nil {
@@ -223,7 +262,15 @@ public final class Emulator {
         let walk = Walk(source: p.source, destination: p.destination, origSource: p.source, origDestination: p.destination,
                         bytes: p.bytes, sentAt: p.timeNs, atNetwork: start, inPort: .host(p.source),
                         homeNetwork: dNode ? dNet : sNet, node: node)
-        schedule(p.timeNs, .packet(walk))
+        let w: Int32
+        if let f = freeWalks.popLast() {
+            w = f
+            walks[Int(f)] = walk
+        } else {
+            w = Int32(walks.count)
+            walks.append(walk)
+        }
+        schedule(p.timeNs, .packet(w))
     }
 
     /// Runs everything that is still scheduled.
@@ -261,32 +308,50 @@ public final class Emulator {
 
     func run(_ e: Event) {
         switch e {
-        case let .move(node, network): move(node, network)
-        case let .linkUp(node, network): linkUp(node, network)
-        case let .controllerInput(c, input, from): controllerInput(c, input, from: from)
-        case let .ruleEffective(r, n, sentAt): ruleEffective(r, n, sentAt: sentAt)
-        case let .ruleRemoved(r, n): ruleRemoved(r, n)
+        case let .move(node, network): move(Int(node), network < 0 ? nil : Int(network))
+        case let .linkUp(node, network): linkUp(Int(node), Int(network))
+        case let .controllerInput(i):
+            let d = deliveries[Int(i)].take()!
+            freeDeliveries.append(i)
+            controllerInput(d.controller, d.input, from: d.from)
+        case let .ruleEffective(r, sentAt): ruleEffective(r, r.network, sentAt: sentAt)
+        case let .ruleRemoved(r): ruleRemoved(r, r.network)
         case let .packet(w): step(w)
         }
     }
 
+    /// Schedules a message's arrival at controller `c`.
+    func scheduleDelivery(_ t: Int64, _ c: Int, _ input: ControlInput, from: Int) {
+        let d = Delivery(controller: c, input: input, from: from)
+        let i: Int32
+        if let f = freeDeliveries.popLast() {
+            i = f
+            deliveries[Int(f)] = d
+        } else {
+            i = Int32(deliveries.count)
+            deliveries.append(d)
+        }
+        schedule(t, .controllerInput(i))
+    }
+
     // MARK: - mobility
 
-    func move(_ node: IPAddress, _ network: Int?) {
-        let known = location[node]
+    func move(_ i: Int, _ network: Int?) {
+        let node = nodeAddress[i]
+        let known: Int? = location[i] == Emulator.unseen ? nil : location[i]
         let previous = known.flatMap { $0 >= 0 ? $0 : nil }
         guard previous != network || known == nil else { return }
-        location[node] = Emulator.detached
+        location[i] = Emulator.detached
         if let p = previous { notifySwitch(p, .hostDetached(switchID: scenario.networks[p].switchID, host: node)) }
         guard let n = network else { return }
         if known == nil {
             // First appearance: attached at once, nothing moved.
-            location[node] = n
+            location[i] = n
             notifySwitch(n, .hostAttached(switchID: scenario.networks[n].switchID, host: node))
             return
         }
         metrics.handoverStarted(node: node, from: previous, to: n, at: now)
-        location[node] = Emulator.inGap
+        location[i] = Emulator.inGap
         let home = topology.network(of: node)
         var gap = scenario.latency.handoverGapNs
         switch settings.strategy {
@@ -302,11 +367,12 @@ public final class Emulator {
                 metrics.failoverAt(node: node, at: now)
             }
         }
-        schedule(now + gap, .linkUp(node: node, network: n))
+        schedule(now + gap, .linkUp(node: Int32(i), network: Int32(n)))
     }
 
-    func linkUp(_ node: IPAddress, _ n: Int) {
-        location[node] = n
+    func linkUp(_ i: Int, _ n: Int) {
+        let node = nodeAddress[i]
+        location[i] = n
         metrics.linkUp(node: node, network: n, at: now)
         notifySwitch(n, .hostAttached(switchID: scenario.networks[n].switchID, host: node))
     }
@@ -332,7 +398,7 @@ public final class Emulator {
         if from != driverEndpoint {
             metrics.message(messageKind(input), from: from, to: c, longDistance: site != cSite)
         }
-        schedule(arrival, .controllerInput(c, input, from: from))
+        scheduleDelivery(arrival, c, input, from: from)
     }
 
     func messageKind(_ input: ControlInput) -> MessageKind {
@@ -360,34 +426,34 @@ public final class Emulator {
         for o in outputs {
             switch o {
             case let .install(r):
-                guard let n = switchIndex[r.switchID] else { continue }
+                let n = r.network
                 let swSite = networkSite[n]
                 let arrive = done + scenario.latency.controllerSwitchNs + delay(site, swSite)
                 metrics.message(.flowMod, from: c, to: switchEndpoint(n), longDistance: site != swSite)
                 metrics.controllerMessageOut(c, at: done)
                 let effective: Int64
-                if settings.strategy == .makeBeforeBreak && r.name == "hs-redirect",
+                if settings.strategy == .makeBeforeBreak && r.kind == .hsRedirect,
                    let f = metrics.failoverTime(node: r.node), f >= done - 1_000_000_000 {
                     // The failover bucket was pre-installed: effective when the port went down.
                     effective = max(f, done)
                 } else {
                     effective = arrive + installTime()
                 }
-                schedule(max(effective, arrive), .ruleEffective(r, switch: n, sentAt: done))
+                schedule(max(effective, arrive), .ruleEffective(r, sentAt: done))
             case let .remove(r):
-                guard let n = switchIndex[r.switchID] else { continue }
+                let n = r.network
                 let swSite = networkSite[n]
                 let arrive = done + scenario.latency.controllerSwitchNs + delay(site, swSite)
                 metrics.message(.flowMod, from: c, to: switchEndpoint(n), longDistance: site != swSite)
                 metrics.controllerMessageOut(c, at: done)
-                schedule(arrive + installTime(), .ruleRemoved(r, switch: n))
+                schedule(arrive + installTime(), .ruleRemoved(r))
             case let .send(toID, m):
                 guard let to = controllerIndex[toID] else { continue }
                 let toSite = controllerSite[to]
                 metrics.controllerMessageOut(c, at: done)
                 metrics.message(MessageKind(m), from: c, to: to, longDistance: site != toSite)
                 let arrival = done + scenario.latency.controllerControllerNs + delay(site, toSite)
-                schedule(arrival, .controllerInput(to, .fromController(ctl.id, m), from: c))
+                scheduleDelivery(arrival, to, .fromController(ctl.id, m), from: c)
             }
         }
         metrics.mappings(c, ctl.mappingsHeld, at: done)
@@ -420,8 +486,11 @@ public final class Emulator {
 
     // MARK: - data plane
 
-    func step(_ w0: Walk) {
-        var w = w0
+    func step(_ i: Int32) {
+        var w = walks[Int(i)]
+        // The packet keeps its pool entry only while it travels on (through the core).
+        var travels = false
+        defer { if !travels { freeWalks.append(i) } }
         w.hops += 1
         guard w.hops <= 8 else { metrics.lose(.noRoute, node: w.node, bytes: w.bytes, at: w.sentAt); return }
         let table = tables[w.atNetwork]
@@ -430,7 +499,7 @@ public final class Emulator {
             return
         }
         let rule = table.rule(slot)
-        if rule.name == "hs-redirect" || rule.name == "hs-peer" { w.viaHome = rule.name == "hs-redirect" && w.inPort == .core }
+        if rule.kind == .hsRedirect || rule.kind == .hsPeer { w.viaHome = rule.kind == .hsRedirect && w.inPort == .core }
         var next: SwitchPort?
         for a in rule.actions {
             switch a {
@@ -438,7 +507,7 @@ public final class Emulator {
             case let .setDestination(x): w.destination = x
             case let .output(p):
                 if p == .controller {
-                    notifySwitch(w.atNetwork, .packetIn(switchID: scenario.networks[w.atNetwork].switchID, rule: rule.name,
+                    notifySwitch(w.atNetwork, .packetIn(switchID: scenario.networks[w.atNetwork].switchID, rule: rule.kind,
                                                          source: w.origSource == w.source ? w.source : w.origSource,
                                                          destination: w.origDestination))
                 } else if next == nil {
@@ -450,7 +519,7 @@ public final class Emulator {
         }
         guard let out = next else {
             // Punted only (fs-base: a locator with no rule yet).
-            metrics.lose(rule.name == "fs-base" ? .foreignBeforeRules : .noRoute, node: w.node, bytes: w.bytes, at: w.sentAt)
+            metrics.lose(rule.kind == .fsBase ? .foreignBeforeRules : .noRoute, node: w.node, bytes: w.bytes, at: w.sentAt)
             return
         }
         switch out {
@@ -460,10 +529,11 @@ public final class Emulator {
                 return
             }
             let d = scenario.latency.coreNs + delay(networkSite[w.atNetwork], networkSite[dn])
-            var nw = w
-            nw.atNetwork = dn
-            nw.inPort = .core
-            schedule(now + d, .packet(nw))
+            w.atNetwork = dn
+            w.inPort = .core
+            walks[Int(i)] = w
+            travels = true
+            schedule(now + d, .packet(i))
         case let .host(h):
             deliver(w, to: h)
         case .local:
@@ -475,7 +545,7 @@ public final class Emulator {
 
     func deliver(_ w: Walk, to host: IPAddress) {
         let here = w.atNetwork
-        if let at = location[host] {
+        if let at = locationOf(host) {
             guard at >= 0 else {
                 metrics.lose(at == Emulator.inGap ? .detached : .absent, node: w.node, bytes: w.bytes, at: w.sentAt)
                 return
@@ -487,7 +557,7 @@ public final class Emulator {
             }
         } else if topology.network(of: host) != here {
             // A locator or address with no host here.
-            metrics.lose(location[w.node] != nil ? .foreignBeforeRules : .noRoute, node: w.node, bytes: w.bytes, at: w.sentAt)
+            metrics.lose(locationOf(w.node) != nil ? .foreignBeforeRules : .noRoute, node: w.node, bytes: w.bytes, at: w.sentAt)
             return
         }
         let total = now - w.sentAt

@@ -87,6 +87,7 @@ final class FlowTable {
         }
         slots[Int(slot)] = r
         fingerprints[Int(slot)] = fp
+        r.tableSlot = slot
         if old == nil && !infrastructure { fmcCount += 1 }
         return old
     }
@@ -96,8 +97,18 @@ final class FlowTable {
     func remove(_ r: FlowRule, infrastructure: Bool) -> FlowRule? {
         let fp = FlowTable.fingerprint(r)
         let b = FlowTable.bucket(r.match)
+        // The rule the controller installed is usually the very one it removes: its slot is
+        // then known, and the list search compares integers, not rules.
+        let hint = r.tableSlot
+        let known: Slot? = hint >= 0 && Int(hint) < slots.count && slots[Int(hint)].map { $0.isSame(r) } == true ? hint : nil
         let (found, emptied): (Slot?, Bool) = withList(b) { list in
-            guard let i = list.firstIndex(where: { fingerprints[Int($0)] == fp && slots[Int($0)]!.sameEntry(as: r) }) else { return (nil, list.isEmpty) }
+            let i: Int?
+            if let k = known {
+                i = list.firstIndex(of: k)
+            } else {
+                i = list.firstIndex(where: { fingerprints[Int($0)] == fp && slots[Int($0)]!.sameEntry(as: r) })
+            }
+            guard let i else { return (nil, list.isEmpty) }
             return (list.remove(at: i), list.isEmpty)
         }
         if emptied {

@@ -32,7 +32,8 @@ public struct HandoverRecord: Sendable {
 public struct RuleEvent: Sendable {
     public var timeNs: Int64
     public var switchID: String
-    public var name: String
+    public var kind: RuleKind
+    public var name: String { kind.name }
     public var role: RuleRole
     public var node: IPAddress?
     public var installed: Bool
@@ -142,7 +143,12 @@ public final class Measurements {
     public var perRole: [RuleRole: LevelSeries] {
         Dictionary(uniqueKeysWithValues: RuleRole.allCases.enumerated().map { ($1, roleRules[$0]) })
     }
-    public private(set) var perName: [String: LevelSeries] = [:]
+    /// Rules per rule name, by `RuleKind` (names only when reported).
+    private var kindRules = [LevelSeries](repeating: LevelSeries(), count: RuleKind.allCases.count)
+    /// The same, keyed by name, for the kinds that were ever installed.
+    public var perName: [String: LevelSeries] {
+        Dictionary(uniqueKeysWithValues: RuleKind.allCases.filter { kindRules[Int($0.rawValue)].touched }.map { ($0.name, kindRules[Int($0.rawValue)]) })
+    }
     public private(set) var total = LevelSeries()
 
     private var typeCount = [Int](repeating: 0, count: MessageKind.allCases.count)
@@ -299,7 +305,7 @@ public final class Measurements {
         if !replaced { level(r, +1, n, t) }
         ruleEventCount += 1
         if ruleEvents.count < detailLimit {
-            ruleEvents.append(RuleEvent(timeNs: t, switchID: r.switchID, name: r.name, role: r.role, node: r.node, installed: true, latencyNs: t - sentAt))
+            ruleEvents.append(RuleEvent(timeNs: t, switchID: r.switchID, kind: r.kind, role: r.role, node: r.node, installed: true, latencyNs: t - sentAt))
         }
     }
 
@@ -308,17 +314,17 @@ public final class Measurements {
         level(r, -1, n, t)
         ruleEventCount += 1
         if ruleEvents.count < detailLimit {
-            ruleEvents.append(RuleEvent(timeNs: t, switchID: r.switchID, name: r.name, role: r.role, node: r.node, installed: false, latencyNs: nil))
+            ruleEvents.append(RuleEvent(timeNs: t, switchID: r.switchID, kind: r.kind, role: r.role, node: r.node, installed: false, latencyNs: nil))
         }
         if let node = r.node {
-            switch r.name {
-            case "cs-to-loc":
+            switch r.kind {
+            case .csToLoc:
                 correspondentSwitches[node]?.remove(r.switchID)
                 if let h = open[node], topology.network(of: node) == h.to {
                     open[node]!.updatedCorrespondents.insert(r.switchID)
                     checkConverged(node, t)
                 }
-            case "hs-redirect":
+            case .hsRedirect:
                 homeRedirectPresent[node] = false
                 if let h = open[node], h.to == topology.network(of: node), h.linkUpNs != nil {
                     markReachable(node, t)
@@ -332,28 +338,28 @@ public final class Measurements {
         perSwitch[n].add(d, at: t)
         controllerRules[networkController[n]].add(d, at: t)
         roleRules[RuleRole.index(r.role)].add(d, at: t)
-        perName[r.name, default: LevelSeries()].add(d, at: t)
+        kindRules[Int(r.kind.rawValue)].add(d, at: t)
         total.add(d, at: t)
     }
 
     /// Follows the rules that decide when a moved node is reachable and converged.
     func ruleChanged(_ r: FlowRule, switchIndex n: Int, at t: Int64) {
         guard let node = r.node else { return }
-        switch r.name {
-        case "fs-deliver":
+        switch r.kind {
+        case .fsDeliver:
             if let h = open[node], h.to == n {
                 open[node]!.locator = r.match.destination?.address
                 open[node]!.foreignReadyNs = t
                 checkReachable(node)
             }
-        case "hs-redirect":
+        case .hsRedirect:
             homeRedirectPresent[node] = true
             for case let .setDestination(loc) in r.actions where open[node] != nil {
                 open[node]!.homeLocator = loc
                 open[node]!.homeReadyNs = t
                 checkReachable(node)
             }
-        case "cs-to-loc":
+        case .csToLoc:
             correspondentSwitches[node, default: []].insert(r.switchID)
             for case let .setDestination(loc) in r.actions {
                 if let h = open[node], h.locator == nil || h.locator == loc {

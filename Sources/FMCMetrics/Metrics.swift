@@ -100,6 +100,9 @@ public struct LevelSeries: Sendable {
         self.maxBins = maxBins
     }
 
+    /// Whether the level ever changed.
+    public var touched: Bool { !bins.isEmpty }
+
     public mutating func add(_ delta: Int, at t: Int64) {
         current += delta
         if current > peak { peak = current; peakTimeNs = t }

@@ -227,7 +227,7 @@ public enum ReplayReport {
             for r in infrastructureRules(for: i, in: e.topology) where seen[r.name] == nil { seen[r.name] = r }
         }
         for ev in e.metrics.ruleEvents where seen[ev.name] == nil {
-            seen[ev.name] = FlowRule(switchID: ev.switchID, priority: 0, match: FlowMatch(), actions: [], name: ev.name, role: ev.role, node: ev.node)
+            seen[ev.name] = FlowRule(switchID: ev.switchID, network: -1, priority: 0, match: FlowMatch(), actions: [], kind: ev.kind, role: ev.role, node: ev.node)
         }
         return seen.keys.sorted().map { name in
             let r = seen[name]!

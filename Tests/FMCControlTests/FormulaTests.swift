@@ -57,23 +57,23 @@ final class Harness {
 func migrate(_ h: Harness, H: Int, F: Int, K: Int, C: Int) -> IPAddress {
     let mn = h.host(0, 10)
     h.event(1, .hostAttached(switchID: "s1", host: mn))
-    for i in 0..<H { h.event(0, .packetIn(switchID: "s0", rule: "hs-redirect", source: h.host(0, 20 + i), destination: mn)) }
-    for i in 0..<F { h.event(1, .packetIn(switchID: "s1", rule: "fs-local-in", source: h.host(1, 20 + i), destination: mn)) }
+    for i in 0..<H { h.event(0, .packetIn(switchID: "s0", rule: .hsRedirect, source: h.host(0, 20 + i), destination: mn)) }
+    for i in 0..<F { h.event(1, .packetIn(switchID: "s1", rule: .fsLocalIn, source: h.host(1, 20 + i), destination: mn)) }
     for j in 0..<K {
         let net = 2 + j
         // Half the correspondent networks speak first, half are spoken to first.
         if j % 2 == 0 {
-            h.event(0, .packetIn(switchID: "s0", rule: "hs-redirect", source: h.host(net, 20), destination: mn))
+            h.event(0, .packetIn(switchID: "s0", rule: .hsRedirect, source: h.host(net, 20), destination: mn))
             if h.topology.distributed {
-                h.event(1, .packetIn(switchID: "s1", rule: "fs-send", source: mn, destination: h.host(net, 20)))
+                h.event(1, .packetIn(switchID: "s1", rule: .fsSend, source: mn, destination: h.host(net, 20)))
             }
         } else if h.topology.distributed {
-            h.event(1, .packetIn(switchID: "s1", rule: "fs-send", source: mn, destination: h.host(net, 20)))
+            h.event(1, .packetIn(switchID: "s1", rule: .fsSend, source: mn, destination: h.host(net, 20)))
         } else {
-            h.event(net, .packetIn(switchID: "s\(net)", rule: "locator-catch", source: h.topology.locatorPool(of: 1).address, destination: h.host(net, 20)))
+            h.event(net, .packetIn(switchID: "s\(net)", rule: .locatorCatch, source: h.topology.locatorPool(of: 1).address, destination: h.host(net, 20)))
         }
         for i in 0..<C {
-            h.event(net, .packetIn(switchID: "s\(net)", rule: "cs-to-loc", source: h.host(net, 20 + i), destination: mn))
+            h.event(net, .packetIn(switchID: "s\(net)", rule: .csToLoc, source: h.host(net, 20 + i), destination: mn))
         }
     }
     return mn
