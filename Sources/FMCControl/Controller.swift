@@ -128,6 +128,11 @@ public final class FMCController {
     public let topology: ControlTopology
     /// Networks this controller controls.
     public let controlled: Set<Int>
+    /// The controlled networks' switches, for switch events (a few string comparisons).
+    private let controlledSwitches: [(switchID: String, network: Int)]
+    /// Each network's controller id, and whether it is this one (messages to self are handled
+    /// on the spot).
+    private let networkIsLocal: [Bool]
 
     struct HomeRecord {
         var network: Int?  // where the node is, nil = at home
@@ -136,44 +141,58 @@ public final class FMCController {
         var homePeers = Set<IPAddress>()
         var pendingRelease = false
     }
-    struct ForeignKey: Hashable { var node: IPAddress; var network: Int }
     struct ForeignRecord {
+        var network: Int
         var locator: IPAddress
         var cnets = Set<Int>()
         var peers = Set<IPAddress>()
         var announcedOnly = false
     }
-    struct CorrespondentKey: Hashable { var node: IPAddress; var cnet: Int }
     struct CorrespondentRecord {
+        var cnet: Int
         var locator: IPAddress
         var peers = Set<IPAddress>()
     }
+    /// Everything this controller knows of one node, in one place: handling a message looks
+    /// the node up once and then works on this record.
+    struct NodeState {
+        var home: HomeRecord?
+        /// As foreign controller, per visited network (usually one; two while an announced
+        /// move overlaps the current visit).
+        var foreign: [ForeignRecord] = []
+        /// As correspondent controller, per correspondent network.
+        var correspondent: [CorrespondentRecord] = []
+        /// Rules installed for the node: a handful, so a short scan finds one and no rule key
+        /// is hashed.
+        var rules: [FlowRule] = []
 
-    private var home: [IPAddress: HomeRecord] = [:]
-    private var foreign: [ForeignKey: ForeignRecord] = [:]
-    private var correspondent: [CorrespondentKey: CorrespondentRecord] = [:]
+        func foreignIndex(_ n: Int) -> Int? { foreign.firstIndex { $0.network == n } }
+        func correspondentIndex(_ j: Int) -> Int? { correspondent.firstIndex { $0.cnet == j } }
+    }
+
+    private let nodeIndex = AddressTable<Int32>(expected: 4096)
+    private var nodes: [NodeState] = []
+    /// Locator → node, for the centralized controller's `locator-catch` punts (the only reader).
     private var byLocator: [IPAddress: IPAddress] = [:]
-    private var homeBase: [Int: Int] = [:]  // network -> away nodes
-    private var foreignBase: [Int: Int] = [:]  // network -> visiting nodes
-    private var nextLocator: [Int: UInt64] = [:]
+    /// Per network: nodes away from it (home role) and visiting it (foreign role), for the
+    /// base rules.
+    private var homeBase: [Int]
+    private var foreignBase: [Int]
+    private var nextLocator: [UInt64]
     /// Released locators per network, reused oldest first.
-    private var freeLocators: [Int: LocatorQueue] = [:]
-    /// Rules currently installed by this controller (what it "manages"), by the node they
-    /// serve: a node has a handful, so a short scan finds one and no rule key is hashed.
-    private var byNode: [IPAddress: [FlowRule]] = [:]
-    /// Base rules (no node) by switch and name.
+    private var freeLocators: [LocatorQueue]
+    /// Base rules (no node) by network and kind.
     private struct BaseKey: Hashable { var network: Int; var kind: RuleKind }
     private var bases: [BaseKey: FlowRule] = [:]
     private var installedCount = 0
+    private var foreignCount = 0
+    private var correspondentCount = 0
+    /// Reused by `rules(of:on:where:)`.
+    private var scratch: [FlowRule] = []
 
     /// Every rule this controller has installed.
-    public var installed: [FlowRule] { byNode.values.flatMap { $0 } + bases.values }
+    public var installed: [FlowRule] { nodes.flatMap(\.rules) + bases.values }
 
-    /// Installed rules of `node` on switch `sw` passing `filter`.
-    private func rules(of node: IPAddress, on sw: String, _ filter: (FlowRule) -> Bool) -> [FlowRule] {
-        (byNode[node] ?? []).filter { $0.switchID == sw && filter($0) }
-            .sorted { ($0.priority, $0.name) < ($1.priority, $1.name) }
-    }
     /// Locator allocations that failed because a pool was exhausted.
     public private(set) var exhaustedPools = 0
 
@@ -181,6 +200,13 @@ public final class FMCController {
         self.id = id
         self.topology = topology
         controlled = Set(topology.networks.indices.filter { topology.networks[$0].controller == id })
+        controlledSwitches = topology.networks.indices.filter { topology.networks[$0].controller == id }.map { (topology.networks[$0].switchID, $0) }
+        networkIsLocal = topology.networks.map { $0.controller == id }
+        let n = topology.networks.count
+        homeBase = [Int](repeating: 0, count: n)
+        foreignBase = homeBase
+        nextLocator = [UInt64](repeating: 0, count: n)
+        freeLocators = [LocatorQueue](repeating: LocatorQueue(), count: n)
     }
 
     /// Rules that serve migrations (base rules included), as the paper counts "managed rules".
@@ -188,7 +214,7 @@ public final class FMCController {
 
     /// ID/LOC mappings this controller holds: as home controller for its away nodes, as
     /// foreign controller for visitors, as correspondent controller per correspondent network.
-    public var mappingsHeld: Int { awayNodes + foreign.count + correspondent.count }
+    public var mappingsHeld: Int { awayNodes + foreignCount + correspondentCount }
     /// Nodes of this controller's home networks that are away (kept as a count, not scanned).
     private var awayNodes = 0
 
@@ -210,9 +236,19 @@ public final class FMCController {
         }
     }
 
+    /// The node's record number, made on first use.
+    private func slot(_ node: IPAddress) -> Int {
+        if let i = nodeIndex[node] { return Int(i) }
+        nodeIndex[node] = Int32(nodes.count)
+        nodes.append(NodeState())
+        return nodes.count - 1
+    }
+
+    /// The node's record number if it has one.
+    private func existing(_ node: IPAddress) -> Int? { nodeIndex[node].map { Int($0) } }
+
     private func send(_ network: Int, _ m: PeerMessage, _ out: inout [ControlOutput]) {
-        let to = topology.networks[network].controller
-        if to == id { peerMessage(m, &out) } else { out.append(.send(to: to, m)) }
+        if networkIsLocal[network] { peerMessage(m, &out) } else { out.append(.send(to: topology.networks[network].controller, m)) }
     }
 
     // MARK: - switch events
@@ -223,7 +259,7 @@ public final class FMCController {
             guard let n = networkIndex(switch: sw), let h = topology.network(of: host) else { return }
             if h == n {
                 // At home (again): the home controller undoes the migration.
-                if let rec = home[host], rec.network != nil { returnHome(host, &out) }
+                if let i = existing(host), nodes[i].home?.network != nil { returnHome(host, i, &out) }
             } else {
                 attachForeign(host, n, &out)
             }
@@ -249,30 +285,29 @@ public final class FMCController {
     }
 
     private func networkIndex(switch sw: String) -> Int? {
-        controlled.first { topology.networks[$0].switchID == sw }
+        for c in controlledSwitches where c.switchID == sw { return c.network }
+        return nil
     }
 
     // MARK: - foreign controller
 
     private func attachForeign(_ node: IPAddress, _ n: Int, _ out: inout [ControlOutput]) {
-        let key = ForeignKey(node: node, network: n)
-        if var rec = foreign[key] {
-            if rec.announcedOnly {
-                // The announced move happened: rules are in place already.
-                rec.announcedOnly = false
-                foreign[key] = rec
-            }
+        let i = slot(node)
+        if let f = nodes[i].foreignIndex(n) {
+            // An announced move that happened: rules are in place already.
+            nodes[i].foreign[f].announcedOnly = false
             return
         }
         guard let loc = allocate(n) else { exhaustedPools += 1; return }
-        foreign[key] = ForeignRecord(locator: loc)
-        byLocator[loc] = node
-        installForeign(node, n, loc, &out)
+        nodes[i].foreign.append(ForeignRecord(network: n, locator: loc))
+        foreignCount += 1
+        if !topology.distributed { byLocator[loc] = node }
+        installForeign(node, i, n, loc, &out)
         guard let h = topology.network(of: node) else { return }
         send(h, .migrated(node: node, locator: loc, network: n), &out)
     }
 
-    private func installForeign(_ node: IPAddress, _ n: Int, _ loc: IPAddress, _ out: inout [ControlOutput]) {
+    private func installForeign(_ node: IPAddress, _ i: Int, _ n: Int, _ loc: IPAddress, _ out: inout [ControlOutput]) {
         let net = topology.networks[n]
         guard let h = topology.network(of: node) else { return }
         let sw = net.switchID
@@ -281,58 +316,59 @@ public final class FMCController {
         func rule(_ kind: RuleKind, _ prio: UInt16, _ match: FlowMatch, _ actions: [FlowAction]) -> FlowRule {
             FlowRule(switchID: sw, network: n, priority: prio, match: match, actions: actions, kind: kind, role: .foreign, node: node, cookie: cookie)
         }
-        foreignBase[n, default: 0] += 1
+        foreignBase[n] += 1
         if foreignBase[n] == 1 {
             install(FlowRule(switchID: sw, network: n, priority: 10, match: FlowMatch(destination: topology.locatorPool(of: n)),
-                             actions: [.output(.controller)], kind: .fsBase, role: .base, node: nil), &out)
+                             actions: [.output(.controller)], kind: .fsBase, role: .base, node: nil), nil, &out)
         }
-        let sendActions: [FlowAction] = topology.distributed
-            ? [.setSource(loc), .output(.core), .output(.controller)] : [.setSource(loc), .output(.core)]
-        for r in [
-            rule(.fsDeliver, 100, FlowMatch(inPort: .core, destination: FlowMatch.host(loc)), [.setDestination(node), .output(.host(node))]),
-            rule(.fsSend, 100, FlowMatch(inPort: .host(node), source: id), sendActions),
-            rule(.fsHome, 150, FlowMatch(inPort: .host(node), source: id, destination: topology.networks[h].prefix), [.setSource(loc), .output(.core)]),
-            rule(.fsLocalOut, 150, FlowMatch(inPort: .host(node), source: id, destination: net.prefix), [.output(.local)]),
-            rule(.fsLocalIn, 180, FlowMatch(destination: id), [.output(.host(node)), .output(.controller)]),
-            rule(.fsArp, 100, FlowMatch(inPort: .host(node), isARP: true), [.arpReply]),
-        ].prefix(topology.distributed ? topology.delta : topology.beta) {
-            install(r, &out)
+        let count = topology.distributed ? topology.delta : topology.beta
+        for k in 0..<min(count, 6) {
+            let r: FlowRule
+            switch k {
+            case 0: r = rule(.fsDeliver, 100, FlowMatch(inPort: .core, destination: FlowMatch.host(loc)), [.setDestination(node), .output(.host(node))])
+            case 1:
+                r = rule(.fsSend, 100, FlowMatch(inPort: .host(node), source: id),
+                         topology.distributed ? [.setSource(loc), .output(.core), .output(.controller)] : [.setSource(loc), .output(.core)])
+            case 2: r = rule(.fsHome, 150, FlowMatch(inPort: .host(node), source: id, destination: topology.networks[h].prefix), [.setSource(loc), .output(.core)])
+            case 3: r = rule(.fsLocalOut, 150, FlowMatch(inPort: .host(node), source: id, destination: net.prefix), [.output(.local)])
+            case 4: r = rule(.fsLocalIn, 180, FlowMatch(destination: id), [.output(.host(node)), .output(.controller)])
+            default: r = rule(.fsArp, 100, FlowMatch(inPort: .host(node), isARP: true), [.arpReply])
+            }
+            install(r, i, &out)
         }
     }
 
     private func foreignPunt(node: IPAddress, network n: Int, to dst: IPAddress, _ out: inout [ControlOutput]) {
-        let key = ForeignKey(node: node, network: n)
-        guard var rec = foreign[key], let j = topology.network(of: dst), let h = topology.network(of: node),
-              j != h, j != n, !rec.cnets.contains(j) else { return }
-        rec.cnets.insert(j)
-        foreign[key] = rec
-        send(j, .mapping(node: node, locator: rec.locator, cnet: j), &out)
+        guard let i = existing(node), let f = nodes[i].foreignIndex(n), let j = topology.network(of: dst), let h = topology.network(of: node),
+              j != h, j != n, !nodes[i].foreign[f].cnets.contains(j) else { return }
+        nodes[i].foreign[f].cnets.insert(j)
+        let loc = nodes[i].foreign[f].locator
+        send(j, .mapping(node: node, locator: loc, cnet: j), &out)
         install(FlowRule(switchID: topology.networks[n].switchID, network: n, priority: 150,
                          match: FlowMatch(inPort: .host(node), source: FlowMatch.host(node), destination: topology.networks[j].prefix),
-                         actions: [.setSource(rec.locator), .output(.core)], kind: .fsCnet, role: .foreign,
-                         node: node, cookie: cookieFor(node)), &out)
+                         actions: [.setSource(loc), .output(.core)], kind: .fsCnet, role: .foreign,
+                         node: node, cookie: cookieFor(node)), i, &out)
     }
 
     private func foreignPeerPunt(node: IPAddress, network n: Int, peer: IPAddress, _ out: inout [ControlOutput]) {
-        let key = ForeignKey(node: node, network: n)
-        guard var rec = foreign[key], topology.network(of: peer) == n, peer != node, !rec.peers.contains(peer) else { return }
-        rec.peers.insert(peer)
-        foreign[key] = rec
+        guard let i = existing(node), let f = nodes[i].foreignIndex(n), topology.network(of: peer) == n, peer != node,
+              !nodes[i].foreign[f].peers.contains(peer) else { return }
+        nodes[i].foreign[f].peers.insert(peer)
         install(FlowRule(switchID: topology.networks[n].switchID, network: n, priority: 200,
                          match: FlowMatch(inPort: .host(peer), source: FlowMatch.host(peer), destination: FlowMatch.host(node)),
                          actions: [.output(.host(node))], idleTimeout: topology.peerIdleTimeout, kind: .fsPeer,
-                         role: .foreign, node: node, cookie: cookieFor(node)), &out)
+                         role: .foreign, node: node, cookie: cookieFor(node)), i, &out)
     }
 
     private func releaseForeign(_ node: IPAddress, _ n: Int, _ out: inout [ControlOutput]) -> [Int] {
-        let key = ForeignKey(node: node, network: n)
-        guard let rec = foreign.removeValue(forKey: key) else { return [] }
-        byLocator[rec.locator] = nil
-        freeLocators[n, default: LocatorQueue()].push(rec.locator)
-        let sw = topology.networks[n].switchID
-        for r in rules(of: node, on: sw, { $0.role == .foreign }) { uninstall(r, &out) }
-        foreignBase[n, default: 1] -= 1
-        if foreignBase[n] == 0, let base = bases[BaseKey(network: n, kind: .fsBase)] { uninstall(base, &out) }
+        guard let i = existing(node), let f = nodes[i].foreignIndex(n) else { return [] }
+        let rec = nodes[i].foreign.remove(at: f)
+        foreignCount -= 1
+        if !topology.distributed { byLocator[rec.locator] = nil }
+        freeLocators[n].push(rec.locator)
+        uninstallRules(i, network: n, &out) { $0.role == .foreign }
+        foreignBase[n] -= 1
+        if foreignBase[n] == 0, let base = bases[BaseKey(network: n, kind: .fsBase)] { uninstall(base, nil, &out) }
         return rec.cnets.sorted()
     }
 
@@ -340,47 +376,53 @@ public final class FMCController {
 
     private func homeUpdate(_ node: IPAddress, locator loc: IPAddress, network n: Int, _ out: inout [ControlOutput]) {
         guard let h = topology.network(of: node) else { return }
-        var rec = home[node] ?? HomeRecord()
+        let i = slot(node)
+        var rec = nodes[i].home ?? HomeRecord()
+        nodes[i].home = nil  // worked on here, written back below (no copy of its sets)
         let old = rec.network
         let oldLocator = rec.locator
         rec.network = n
         rec.locator = loc
-        home[node] = rec
         let sw = topology.networks[h].switchID
         if old == nil {
             awayNodes += 1
-            homeBase[h, default: 0] += 1
+            homeBase[h] += 1
             if homeBase[h] == 1 {
                 install(FlowRule(switchID: sw, network: h, priority: 10, match: FlowMatch(inPort: .core, destination: topology.networks[h].prefix),
-                                 actions: [.output(.local)], kind: .hsBase, role: .base, node: nil), &out)
+                                 actions: [.output(.local)], kind: .hsBase, role: .base, node: nil), nil, &out)
             }
         }
         if let oldLocator, oldLocator != loc {
-            for r in rules(of: node, on: sw, { $0.kind == .hsRestore }) { uninstall(r, &out) }
+            uninstallRules(i, network: h, &out) { $0.kind == .hsRestore }
         }
-        installHome(node, h, loc, rec.homePeers, &out)
-        if let old, old != n {
-            rec.pendingRelease = true
-            home[node] = rec
-            send(old, .release(node: node, network: old), &out)
-        }
-        for j in rec.correspondents.sorted() { send(j, .mapping(node: node, locator: loc, cnet: j), &out) }
+        installHome(node, i, h, loc, rec.homePeers, &out)
+        if let old, old != n { rec.pendingRelease = true }
+        let correspondents = rec.correspondents
+        nodes[i].home = rec
+        if let old, old != n { send(old, .release(node: node, network: old), &out) }
+        for j in correspondents.sorted() { send(j, .mapping(node: node, locator: loc, cnet: j), &out) }
     }
 
-    private func installHome(_ node: IPAddress, _ h: Int, _ loc: IPAddress, _ peers: Set<IPAddress>, _ out: inout [ControlOutput]) {
+    private func installHome(_ node: IPAddress, _ i: Int, _ h: Int, _ loc: IPAddress, _ peers: Set<IPAddress>, _ out: inout [ControlOutput]) {
         let sw = topology.networks[h].switchID
         let id = FlowMatch.host(node)
         let cookie = cookieFor(node)
-        let generic = [
-            FlowRule(switchID: sw, network: h, priority: 180, match: FlowMatch(destination: id),
-                     actions: [.setDestination(loc), .output(.core), .output(.controller)], kind: .hsRedirect, role: .home, node: node, cookie: cookie),
-            FlowRule(switchID: sw, network: h, priority: 100, match: FlowMatch(inPort: .core, source: FlowMatch.host(loc)),
-                     actions: [.setSource(node), .output(.local)], kind: .hsRestore, role: .home, node: node, cookie: cookie),
-            FlowRule(switchID: sw, network: h, priority: 100, match: FlowMatch(isARP: true, arpTarget: node),
-                     actions: [.arpReply], kind: .hsArpID, role: .home, node: node, cookie: cookie),
-        ]
-        for r in generic.prefix(topology.alpha) { install(r, &out) }
-        for p in peers.sorted() { install(homePeerRule(node, h, p, loc), &out) }
+        for k in 0..<min(topology.alpha, 3) {
+            let r: FlowRule
+            switch k {
+            case 0:
+                r = FlowRule(switchID: sw, network: h, priority: 180, match: FlowMatch(destination: id),
+                             actions: [.setDestination(loc), .output(.core), .output(.controller)], kind: .hsRedirect, role: .home, node: node, cookie: cookie)
+            case 1:
+                r = FlowRule(switchID: sw, network: h, priority: 100, match: FlowMatch(inPort: .core, source: FlowMatch.host(loc)),
+                             actions: [.setSource(node), .output(.local)], kind: .hsRestore, role: .home, node: node, cookie: cookie)
+            default:
+                r = FlowRule(switchID: sw, network: h, priority: 100, match: FlowMatch(isARP: true, arpTarget: node),
+                             actions: [.arpReply], kind: .hsArpID, role: .home, node: node, cookie: cookie)
+            }
+            install(r, i, &out)
+        }
+        if !peers.isEmpty { for p in peers.sorted() { install(homePeerRule(node, h, p, loc), i, &out) } }
     }
 
     private func homePeerRule(_ node: IPAddress, _ h: Int, _ peer: IPAddress, _ loc: IPAddress) -> FlowRule {
@@ -391,33 +433,30 @@ public final class FMCController {
     }
 
     private func homePunt(node: IPAddress, from src: IPAddress, _ out: inout [ControlOutput]) {
-        guard var rec = home[node], let n = rec.network, let loc = rec.locator, let h = topology.network(of: node),
+        guard let i = existing(node), let rec = nodes[i].home, let n = rec.network, let loc = rec.locator, let h = topology.network(of: node),
               let j = topology.network(of: src) else { return }
         if j == h {
             guard !rec.homePeers.contains(src), src != node else { return }
-            rec.homePeers.insert(src)
-            home[node] = rec
-            install(homePeerRule(node, h, src, loc), &out)
+            nodes[i].home!.homePeers.insert(src)
+            install(homePeerRule(node, h, src, loc), i, &out)
         } else if j != n, !rec.correspondents.contains(j) {
-            rec.correspondents.insert(j)
-            home[node] = rec
+            nodes[i].home!.correspondents.insert(j)
             send(j, .mapping(node: node, locator: loc, cnet: j), &out)
         }
     }
 
-    private func returnHome(_ node: IPAddress, _ out: inout [ControlOutput]) {
-        guard var rec = home[node], let old = rec.network, let h = topology.network(of: node) else { return }
-        let sw = topology.networks[h].switchID
-        for r in rules(of: node, on: sw, { $0.role == .home }) { uninstall(r, &out) }
+    private func returnHome(_ node: IPAddress, _ i: Int, _ out: inout [ControlOutput]) {
+        guard var rec = nodes[i].home, let old = rec.network, let h = topology.network(of: node) else { return }
+        uninstallRules(i, network: h, &out) { $0.role == .home }
         awayNodes -= 1
-        homeBase[h, default: 1] -= 1
-        if homeBase[h] == 0, let base = bases[BaseKey(network: h, kind: .hsBase)] { uninstall(base, &out) }
+        homeBase[h] -= 1
+        if homeBase[h] == 0, let base = bases[BaseKey(network: h, kind: .hsBase)] { uninstall(base, nil, &out) }
         let cnets = rec.correspondents.sorted()
         rec.network = nil
         rec.locator = nil
         rec.correspondents = []
         rec.pendingRelease = true
-        home[node] = rec
+        nodes[i].home = rec
         for j in cnets { send(j, .mapping(node: node, locator: nil, cnet: j), &out) }
         send(old, .release(node: node, network: old), &out)
     }
@@ -425,31 +464,49 @@ public final class FMCController {
     // MARK: - correspondent controller
 
     private func correspondentMapping(_ node: IPAddress, _ loc: IPAddress?, _ j: Int, _ out: inout [ControlOutput]) {
-        let key = CorrespondentKey(node: node, cnet: j)
         let sw = topology.networks[j].switchID
         guard let loc else {
-            correspondent[key] = nil
-            for r in rules(of: node, on: sw, { $0.role == .correspondent }) { uninstall(r, &out) }
+            if let i = existing(node) {
+                if let c = nodes[i].correspondentIndex(j) {
+                    nodes[i].correspondent.remove(at: c)
+                    correspondentCount -= 1
+                }
+                uninstallRules(i, network: j, &out) { $0.role == .correspondent }
+            }
             return
         }
-        var rec = correspondent[key] ?? CorrespondentRecord(locator: loc)
-        if rec.locator != loc {
-            for r in rules(of: node, on: sw, { $0.kind == .csFromLoc }) { uninstall(r, &out) }
+        let i = slot(node)
+        let c: Int
+        if let k = nodes[i].correspondentIndex(j) {
+            c = k
+            if nodes[i].correspondent[c].locator != loc {
+                uninstallRules(i, network: j, &out) { $0.kind == .csFromLoc }
+            }
+            nodes[i].correspondent[c].locator = loc
+        } else {
+            nodes[i].correspondent.append(CorrespondentRecord(cnet: j, locator: loc))
+            correspondentCount += 1
+            c = nodes[i].correspondent.count - 1
         }
-        rec.locator = loc
-        correspondent[key] = rec
+        let peers = nodes[i].correspondent[c].peers
         let id = FlowMatch.host(node)
         let cookie = cookieFor(node)
-        let generic = [
-            FlowRule(switchID: sw, network: j, priority: 180, match: FlowMatch(destination: id),
-                     actions: [.setDestination(loc), .output(.core), .output(.controller)], kind: .csToLoc, role: .correspondent, node: node, cookie: cookie),
-            FlowRule(switchID: sw, network: j, priority: 100, match: FlowMatch(inPort: .core, source: FlowMatch.host(loc)),
-                     actions: [.setSource(node), .output(.local)], kind: .csFromLoc, role: .correspondent, node: node, cookie: cookie),
-            FlowRule(switchID: sw, network: j, priority: 100, match: FlowMatch(inPort: .core, source: id),
-                     actions: [.output(.local), .output(.controller)], kind: .csFromID, role: .correspondent, node: node, cookie: cookie),
-        ]
-        for r in generic.prefix(topology.gamma) { install(r, &out) }
-        for p in rec.peers.sorted() { install(correspondentPeerRule(node, j, p, loc), &out) }
+        for k in 0..<min(topology.gamma, 3) {
+            let r: FlowRule
+            switch k {
+            case 0:
+                r = FlowRule(switchID: sw, network: j, priority: 180, match: FlowMatch(destination: id),
+                             actions: [.setDestination(loc), .output(.core), .output(.controller)], kind: .csToLoc, role: .correspondent, node: node, cookie: cookie)
+            case 1:
+                r = FlowRule(switchID: sw, network: j, priority: 100, match: FlowMatch(inPort: .core, source: FlowMatch.host(loc)),
+                             actions: [.setSource(node), .output(.local)], kind: .csFromLoc, role: .correspondent, node: node, cookie: cookie)
+            default:
+                r = FlowRule(switchID: sw, network: j, priority: 100, match: FlowMatch(inPort: .core, source: id),
+                             actions: [.output(.local), .output(.controller)], kind: .csFromID, role: .correspondent, node: node, cookie: cookie)
+            }
+            install(r, i, &out)
+        }
+        for p in peers.sorted() { install(correspondentPeerRule(node, j, p, loc), i, &out) }
     }
 
     private func correspondentPeerRule(_ node: IPAddress, _ j: Int, _ peer: IPAddress, _ loc: IPAddress) -> FlowRule {
@@ -460,11 +517,10 @@ public final class FMCController {
     }
 
     private func correspondentPunt(node: IPAddress, cnet j: Int, peer: IPAddress, _ out: inout [ControlOutput]) {
-        let key = CorrespondentKey(node: node, cnet: j)
-        guard var rec = correspondent[key], topology.network(of: peer) == j, !rec.peers.contains(peer) else { return }
-        rec.peers.insert(peer)
-        correspondent[key] = rec
-        install(correspondentPeerRule(node, j, peer, rec.locator), &out)
+        guard let i = existing(node), let c = nodes[i].correspondentIndex(j), topology.network(of: peer) == j,
+              !nodes[i].correspondent[c].peers.contains(peer) else { return }
+        nodes[i].correspondent[c].peers.insert(peer)
+        install(correspondentPeerRule(node, j, peer, nodes[i].correspondent[c].locator), i, &out)
     }
 
     // MARK: - messages
@@ -477,37 +533,40 @@ public final class FMCController {
             let list = releaseForeign(node, n, &out)
             if let h = topology.network(of: node) { send(h, .released(node: node, correspondents: list), &out) }
         case let .released(node, list):
-            guard var rec = home[node] else { return }
+            guard let i = existing(node), var rec = nodes[i].home else { return }
+            nodes[i].home = nil
             rec.pendingRelease = false
-            guard let loc = rec.locator, let n = rec.network else { home[node] = rec; return }
+            guard let loc = rec.locator, let n = rec.network else { nodes[i].home = rec; return }
+            var sends: [Int] = []
             for j in list where !rec.correspondents.contains(j) && j != n {
                 rec.correspondents.insert(j)
-                send(j, .mapping(node: node, locator: loc, cnet: j), &out)
+                sends.append(j)
             }
-            home[node] = rec
+            nodes[i].home = rec
+            for j in sends { send(j, .mapping(node: node, locator: loc, cnet: j), &out) }
         case let .mapping(node, loc, j):
             correspondentMapping(node, loc, j, &out)
         case let .announce(node, n):
             // Proactive: choose the locator and install the foreign rules before the move,
             // and tell HC, so the home and correspondent switches are updated too.
             guard controlled.contains(n), topology.network(of: node) != n else { return }
-            let key = ForeignKey(node: node, network: n)
-            guard foreign[key] == nil else { return }
+            if let i = existing(node), nodes[i].foreignIndex(n) != nil { return }
             attachForeign(node, n, &out)
-            foreign[key]?.announcedOnly = true
+            if let i = existing(node), let f = nodes[i].foreignIndex(n) { nodes[i].foreign[f].announcedOnly = true }
         }
     }
 
     // MARK: - bookkeeping
 
-    private func install(_ r: FlowRule, _ out: inout [ControlOutput]) {
-        if let n = r.node {
-            if let i = byNode[n]?.firstIndex(where: { $0.sameEntry(as: r) }) {
+    /// Records and emits an install; `i` is the node's record (nil for base rules).
+    private func install(_ r: FlowRule, _ i: Int?, _ out: inout [ControlOutput]) {
+        if let i {
+            if let k = nodes[i].rules.firstIndex(where: { $0.sameEntry(as: r) }) {
                 // OpenFlow replaces an entry with the same match and priority.
-                if byNode[n]![i] == r { return }
-                byNode[n]![i] = r
+                if nodes[i].rules[k] == r { return }
+                nodes[i].rules[k] = r
             } else {
-                byNode[n, default: []].append(r)
+                nodes[i].rules.append(r)
                 installedCount += 1
             }
         } else {
@@ -522,11 +581,22 @@ public final class FMCController {
         out.append(.install(r))
     }
 
+    /// Uninstalls the node's rules on network `n`'s switch that pass `filter`, in (priority,
+    /// name) order.
+    private func uninstallRules(_ i: Int, network n: Int, _ out: inout [ControlOutput], where filter: (FlowRule) -> Bool) {
+        scratch.removeAll(keepingCapacity: true)
+        for r in nodes[i].rules where r.network == n && filter(r) { scratch.append(r) }
+        guard !scratch.isEmpty else { return }
+        if scratch.count > 1 { scratch.sort { ($0.priority, RuleKind.nameRank[Int($0.kind.rawValue)]) < ($1.priority, RuleKind.nameRank[Int($1.kind.rawValue)]) } }
+        for r in scratch { uninstall(r, i, &out) }
+        scratch.removeAll(keepingCapacity: true)
+    }
+
     @discardableResult
-    private func forget(_ r: FlowRule) -> Bool {
-        if let n = r.node {
-            guard let i = byNode[n]?.firstIndex(where: { $0.sameEntry(as: r) }) else { return false }
-            if byNode[n]!.count == 1 { byNode[n] = nil } else { byNode[n]!.remove(at: i) }
+    private func forget(_ r: FlowRule, _ i: Int?) -> Bool {
+        if let i {
+            guard let k = nodes[i].rules.firstIndex(where: { $0.sameEntry(as: r) }) else { return false }
+            nodes[i].rules.remove(at: k)
         } else {
             let key = BaseKey(network: r.network, kind: r.kind)
             guard let old = bases[key], old.sameEntry(as: r) else { return false }
@@ -536,30 +606,31 @@ public final class FMCController {
         return true
     }
 
-    private func uninstall(_ r: FlowRule, _ out: inout [ControlOutput]) {
-        guard forget(r) else { return }
+    private func uninstall(_ r: FlowRule, _ i: Int?, _ out: inout [ControlOutput]) {
+        guard forget(r, i) else { return }
         out.append(.remove(r))
     }
 
     /// A switch removed a rule by itself (idle timeout): forget it, and the peer it served.
     public func ruleExpired(_ r: FlowRule) {
-        guard forget(r), let node = r.node, let peer = r.match.source.map({ $0.address }) else { return }
+        let i = r.node.flatMap { existing($0) }
+        guard forget(r, i), let i, let peer = r.match.source.map({ $0.address }) else { return }
         switch r.kind {
-        case .hsPeer: home[node]?.homePeers.remove(peer)
+        case .hsPeer: nodes[i].home?.homePeers.remove(peer)
         case .csPeer:
-            if let j = networkIndex(switch: r.switchID) { correspondent[CorrespondentKey(node: node, cnet: j)]?.peers.remove(peer) }
+            if let c = nodes[i].correspondentIndex(r.network) { nodes[i].correspondent[c].peers.remove(peer) }
         case .fsPeer:
-            if let n = networkIndex(switch: r.switchID) { foreign[ForeignKey(node: node, network: n)]?.peers.remove(peer) }
+            if let f = nodes[i].foreignIndex(r.network) { nodes[i].foreign[f].peers.remove(peer) }
         default: break
         }
     }
 
     private func allocate(_ n: Int) -> IPAddress? {
-        if let a = freeLocators[n]?.pop() { return a }
+        if let a = freeLocators[n].pop() { return a }
         let pool = topology.locatorPool(of: n)
         let hostBits = (pool.address.isIPv4 ? 32 : 128) - pool.length
         let size: UInt64 = hostBits >= 63 ? .max : (1 << UInt64(hostBits))
-        let k = nextLocator[n, default: 0]
+        let k = nextLocator[n]
         // Skip the pool's last address (broadcast for IPv4).
         guard k + 1 < size else { return nil }
         nextLocator[n] = k + 1

@@ -164,6 +164,14 @@ public enum RuleKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         "route-local", "route-core", "arp-gateway", "locator-catch",
     ]
 
+    /// Each kind's position among the names in alphabetical order, so that rules sort by name
+    /// without comparing strings.
+    public static let nameRank: [Int] = {
+        var rank = [Int](repeating: 0, count: names.count)
+        for (r, i) in names.indices.sorted(by: { names[$0] < names[$1] }).enumerated() { rank[i] = r }
+        return rank
+    }()
+
     public var isInfrastructure: Bool { rawValue >= RuleKind.routeLocal.rawValue }
 }
 

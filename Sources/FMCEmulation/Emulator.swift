@@ -80,7 +80,7 @@ public final class Emulator {
     var busyUntil: [Int64]
     /// Migrating nodes, numbered when they first appear: their state sits in arrays, and
     /// events carry the number, not the address.
-    var nodeIndex: [IPAddress: Int32] = [:]
+    let nodeIndex = AddressTable<Int32>(expected: 4096)
     var nodeAddress: [IPAddress] = []
     /// Where each node is: a network index, or `Emulator.detached` / `Emulator.inGap`
     /// (between leaving one access point and reaching the next: the layer-2 gap), or

@@ -14,11 +14,20 @@ final class FlowTable {
     /// Per slot: the entry's identity folded to a word (match and priority), compared before
     /// the rules themselves so a search rarely touches a rule.
     private var fingerprints: [UInt64] = []
+    /// Per slot: the next and previous slot of its index chain (-1: none). Chains keep
+    /// installation order, which decides between equal-priority matches.
+    private var nextInChain: [Slot] = []
+    private var prevInChain: [Slot] = []
     private var freeSlots: [Slot] = []
-    private var byDestination: [IPAddress: [Slot]] = [:]
-    private var bySource: [IPAddress: [Slot]] = [:]
-    /// Rules matching on one host's access port or one ARP target (per-node ARP rules).
-    private var byPortOrTarget: [IPAddress: [Slot]] = [:]
+    struct Chain {
+        var head: Slot
+        var tail: Slot
+    }
+    /// Rules by the exact address they match on: destination, else source, else the host's
+    /// access port or the ARP target.
+    private let byDestination = AddressTable<Chain>(expected: 1024)
+    private let bySource = AddressTable<Chain>(expected: 1024)
+    private let byPortOrTarget = AddressTable<Chain>(expected: 1024)
     /// The rest (prefix matches, wildcards), highest priority first.
     private var others: [Slot] = []
     /// Rules that count as FMC rules (infrastructure excluded).
@@ -35,55 +44,63 @@ final class FlowTable {
         return p.address
     }
 
-    /// Which index list holds a rule: decided by its match alone, so a rule and the entry it
-    /// replaces (same match and priority) are always in the same list.
-    private enum Bucket { case destination(IPAddress), source(IPAddress), portOrTarget(IPAddress), others }
-
-    private static func bucket(_ m: FlowMatch) -> Bucket {
-        if let d = exact(m.destination) { return .destination(d) }
-        if let s = exact(m.source) { return .source(s) }
-        if let a = portOrTarget(m) { return .portOrTarget(a) }
-        return .others
-    }
-
-    /// Runs `body` on the index list of bucket `b` in place: one hash lookup per change.
-    private func withList<R>(_ b: Bucket, _ body: (inout [Slot]) -> R) -> R {
-        switch b {
-        case let .destination(a): return body(&byDestination[a, default: []])
-        case let .source(a): return body(&bySource[a, default: []])
-        case let .portOrTarget(a): return body(&byPortOrTarget[a, default: []])
-        case .others: return body(&others)
-        }
+    /// Which index holds a rule: decided by its match alone, so a rule and the entry it
+    /// replaces (same match and priority) are always in the same chain.
+    private func chainTable(_ m: FlowMatch) -> (AddressTable<Chain>, IPAddress)? {
+        if let d = FlowTable.exact(m.destination) { return (byDestination, d) }
+        if let s = FlowTable.exact(m.source) { return (bySource, s) }
+        if let a = FlowTable.portOrTarget(m) { return (byPortOrTarget, a) }
+        return nil
     }
 
     @inline(__always)
     static func fingerprint(_ r: FlowRule) -> UInt64 { r.match.fold &+ UInt64(r.priority) }
 
+    private func newSlot() -> Slot {
+        if let f = freeSlots.popLast() { return f }
+        slots.append(nil)
+        fingerprints.append(0)
+        nextInChain.append(-1)
+        prevInChain.append(-1)
+        return Slot(slots.count - 1)
+    }
+
+    @inline(__always)
+    private func isEntry(_ s: Slot, _ fp: UInt64, _ r: FlowRule) -> Bool {
+        fingerprints[Int(s)] == fp && slots[Int(s)]!.sameEntry(as: r)
+    }
+
     /// Adds or replaces (same match and priority) a rule; returns the rule it replaced.
     @discardableResult
     func put(_ r: FlowRule, infrastructure: Bool) -> FlowRule? {
         let fp = FlowTable.fingerprint(r)
-        let b = FlowTable.bucket(r.match)
-        let (slot, old): (Slot, FlowRule?) = withList(b) { list in
-            if let s = list.first(where: { fingerprints[Int($0)] == fp && slots[Int($0)]!.sameEntry(as: r) }) {
-                // OpenFlow replaces the entry in place; its index entry stays as it is.
-                return (s, slots[Int(s)])
+        var slot: Slot = -1
+        var old: FlowRule?
+        if let (table, address) = chainTable(r.match) {
+            table.modify(address, default: { Chain(head: -1, tail: -1) }) { chain in
+                var s = chain.head
+                while s >= 0 {
+                    if isEntry(s, fp, r) {
+                        // OpenFlow replaces the entry in place; its place in the chain stays.
+                        slot = s
+                        old = slots[Int(s)]
+                        return
+                    }
+                    s = nextInChain[Int(s)]
+                }
+                slot = newSlot()
+                prevInChain[Int(slot)] = chain.tail
+                nextInChain[Int(slot)] = -1
+                if chain.tail >= 0 { nextInChain[Int(chain.tail)] = slot } else { chain.head = slot }
+                chain.tail = slot
             }
-            let s: Slot
-            if let f = freeSlots.popLast() {
-                s = f
-            } else {
-                s = Slot(slots.count)
-                slots.append(nil)
-                fingerprints.append(0)
-            }
-            if case .others = b {
-                let i = list.firstIndex { slots[Int($0)]!.priority < r.priority } ?? list.count
-                list.insert(s, at: i)
-            } else {
-                list.append(s)
-            }
-            return (s, nil)
+        } else if let s = others.first(where: { isEntry($0, fp, r) }) {
+            slot = s
+            old = slots[Int(s)]
+        } else {
+            slot = newSlot()
+            let i = others.firstIndex { slots[Int($0)]!.priority < r.priority } ?? others.count
+            others.insert(slot, at: i)
         }
         slots[Int(slot)] = r
         fingerprints[Int(slot)] = fp
@@ -96,34 +113,39 @@ final class FlowTable {
     @discardableResult
     func remove(_ r: FlowRule, infrastructure: Bool) -> FlowRule? {
         let fp = FlowTable.fingerprint(r)
-        let b = FlowTable.bucket(r.match)
         // The rule the controller installed is usually the very one it removes: its slot is
-        // then known, and the list search compares integers, not rules.
+        // then known and nothing is searched.
         let hint = r.tableSlot
-        let known: Slot? = hint >= 0 && Int(hint) < slots.count && slots[Int(hint)].map { $0.isSame(r) } == true ? hint : nil
-        let (found, emptied): (Slot?, Bool) = withList(b) { list in
-            let i: Int?
-            if let k = known {
-                i = list.firstIndex(of: k)
-            } else {
-                i = list.firstIndex(where: { fingerprints[Int($0)] == fp && slots[Int($0)]!.sameEntry(as: r) })
+        var found: Slot? = hint >= 0 && Int(hint) < slots.count && slots[Int(hint)].map { $0.isSame(r) } == true ? hint : nil
+        if let (table, address) = chainTable(r.match) {
+            if found == nil {
+                var s = table[address]?.head ?? -1
+                while s >= 0 && !isEntry(s, fp, r) { s = nextInChain[Int(s)] }
+                if s >= 0 { found = s }
             }
-            guard let i else { return (nil, list.isEmpty) }
-            return (list.remove(at: i), list.isEmpty)
-        }
-        if emptied {
-            // An address with no rule left leaves the index, so the tables hold what the
-            // switches hold, not every address a long run has seen.
-            switch b {
-            case let .destination(a): byDestination[a] = nil
-            case let .source(a): bySource[a] = nil
-            case let .portOrTarget(a): byPortOrTarget[a] = nil
-            case .others: break
+            guard let s = found else { return nil }
+            let p = prevInChain[Int(s)], n = nextInChain[Int(s)]
+            if p >= 0 { nextInChain[Int(p)] = n }
+            if n >= 0 { prevInChain[Int(n)] = p }
+            if p < 0 && n < 0 {
+                // An address with no rule left leaves the index, so the tables hold what the
+                // switches hold, not every address a long run has seen.
+                table.remove(address)
+            } else if p < 0 || n < 0 {
+                table.modify(address, default: { Chain(head: -1, tail: -1) }) { chain in
+                    if p < 0 { chain.head = n }
+                    if n < 0 { chain.tail = p }
+                }
             }
+        } else {
+            guard let i = found.flatMap({ k in others.firstIndex(of: k) }) ?? others.firstIndex(where: { isEntry($0, fp, r) }) else { return nil }
+            found = others.remove(at: i)
         }
         guard let s = found else { return nil }
         let old = slots[Int(s)]
         slots[Int(s)] = nil
+        nextInChain[Int(s)] = -1
+        prevInChain[Int(s)] = -1
         freeSlots.append(s)
         if !infrastructure { fmcCount -= 1 }
         return old
@@ -131,21 +153,21 @@ final class FlowTable {
 
     func rule(_ s: Slot) -> FlowRule { slots[Int(s)]! }
 
-
     /// The slot of the highest-priority rule matching the packet.
     func lookup(inPort: SwitchPort, arp: Bool, source: IPAddress, destination: IPAddress) -> Slot? {
         var best: Slot?
         var bestPriority: UInt16 = 0
         let target: IPAddress? = arp ? destination : nil
-        func consider(_ list: [Slot]?) {
-            guard let list else { return }
-            for s in list {
-                let priority = slots[Int(s)]!.priority
-                if (best == nil || priority > bestPriority)
-                    && slots[Int(s)]!.match.matches(inPort: inPort, arp: arp, arpTarget: target, source: source, destination: destination) {
+        func consider(_ chain: Chain?) {
+            guard var s = chain?.head else { return }
+            while s >= 0 {
+                let rule = slots[Int(s)]!
+                if (best == nil || rule.priority > bestPriority)
+                    && rule.match.matches(inPort: inPort, arp: arp, arpTarget: target, source: source, destination: destination) {
                     best = s
-                    bestPriority = priority
+                    bestPriority = rule.priority
                 }
+                s = nextInChain[Int(s)]
             }
         }
         consider(byDestination[destination])
