@@ -124,12 +124,28 @@ public final class Measurements {
     /// in the aggregates only), so memory does not grow with the trace.
     public private(set) var handovers: [HandoverRecord] = []
     public private(set) var handoverCount = 0
-    /// Handovers still in progress, by node.
-    var open: [IPAddress: HandoverRecord] = [:]
+    /// What is followed per migrating node: its handover in progress, whether its home
+    /// redirect is in place, when its home port failed over, which correspondent switches
+    /// hold its mapping. Nodes are numbered on first sight; the record is found with one
+    /// lookup and then worked on in place.
+    struct NodeState {
+        var open: HandoverRecord?
+        var homeRedirect = false
+        var failover: Int64?
+        var correspondentSwitches: Set<String> = []
+    }
+    private let nodeSlot = AddressTable<Int32>(expected: 4096)
+    private var nodes: [NodeState] = []
+
+    private func slot(_ node: IPAddress) -> Int {
+        if let i = nodeSlot[node] { return Int(i) }
+        nodeSlot.set(node, Int32(nodes.count))
+        nodes.append(NodeState())
+        return nodes.count - 1
+    }
     public private(set) var reachable = Histogram()
     public private(set) var converged = Histogram()
     public private(set) var outage = Histogram()
-    var failover: [IPAddress: Int64] = [:]
 
     public private(set) var installLatency = Histogram()
     public private(set) var removeCount = 0
@@ -218,16 +234,16 @@ public final class Measurements {
     func lose(_ cause: LossCause, node: IPAddress?, bytes: Int, at t: Int64) {
         lostByCause[cause, default: 0] += 1
         lostBytesByCause[cause, default: 0] += bytes
-        if let node, open[node] != nil {
-            open[node]!.lost[cause, default: 0] += 1
-            open[node]!.lostBytes += bytes
+        if let node, let i = nodeSlot[node].map({ Int($0) }), nodes[i].open != nil {
+            nodes[i].open!.lost[cause, default: 0] += 1
+            nodes[i].open!.lostBytes += bytes
         }
     }
 
     func delivered(node: IPAddress, peer: IPAddress, triangular: Bool, bytes: Int, delay: Int64, directDelay: Int64, at t: Int64) {
         endToEnd.record(delay)
-        if let h = open[node], h.firstDeliveryNs == nil, let up = h.linkUpNs, t >= up {
-            open[node]!.firstDeliveryNs = t
+        if let i = nodeSlot[node].map({ Int($0) }), let h = nodes[i].open, h.firstDeliveryNs == nil, let up = h.linkUpNs, t >= up {
+            nodes[i].open!.firstDeliveryNs = t
             outage.record(t - h.startNs)
         }
         let key = PeerNetwork(node: node, network: topology.network(of: peer) ?? -1)
@@ -245,56 +261,55 @@ public final class Measurements {
 
     func handoverStarted(node: IPAddress, from: Int?, to: Int, at t: Int64) {
         handoverCount += 1
-        close(node)
+        let i = slot(node)
+        close(i)
         var r = HandoverRecord(node: node, from: from, to: to, startNs: t)
-        r.expectedCorrespondents = Set(correspondentSwitches[node] ?? [])
-        open[node] = r
+        r.expectedCorrespondents = nodes[i].correspondentSwitches
+        nodes[i].open = r
     }
 
-    /// Correspondent switches currently holding a node's mapping.
-    var correspondentSwitches: [IPAddress: Set<String>] = [:]
-
     func linkUp(node: IPAddress, network: Int, at t: Int64) {
-        guard open[node] != nil else { return }
-        open[node]!.linkUpNs = t
+        guard let i = nodeSlot[node].map({ Int($0) }), nodes[i].open != nil else { return }
+        nodes[i].open!.linkUpNs = t
         if network == topology.network(of: node) {
             // Home again: reachable as soon as the home switch delivers locally, i.e. when
             // its redirect is gone (checked as rules are removed) or right away if none.
-            if !(homeRedirectPresent[node] ?? false) { markReachable(node, t) }
+            if !nodes[i].homeRedirect { markReachable(i, t) }
         } else {
-            checkReachable(node)
+            checkReachable(i)
         }
     }
 
-    var homeRedirectPresent: [IPAddress: Bool] = [:]
+    func failoverAt(node: IPAddress, at t: Int64) { nodes[slot(node)].failover = t }
+    func failoverTime(node: IPAddress?) -> Int64? {
+        guard let node, let i = nodeSlot[node] else { return nil }
+        return nodes[Int(i)].failover
+    }
 
-    func failoverAt(node: IPAddress, at t: Int64) { failover[node] = t }
-    func failoverTime(node: IPAddress?) -> Int64? { node.flatMap { failover[$0] } }
-
-    func checkReachable(_ node: IPAddress) {
-        guard let h = open[node], h.reachableNs == nil, let up = h.linkUpNs, let loc = h.locator, let fs = h.foreignReadyNs,
+    func checkReachable(_ i: Int) {
+        guard let h = nodes[i].open, h.reachableNs == nil, let up = h.linkUpNs, let loc = h.locator, let fs = h.foreignReadyNs,
               let hl = h.homeLocator, hl == loc, let hs = h.homeReadyNs else { return }
-        markReachable(node, max(up, fs, hs))
+        markReachable(i, max(up, fs, hs))
     }
 
-    func markReachable(_ node: IPAddress, _ t: Int64) {
-        guard let h = open[node], h.reachableNs == nil else { return }
-        open[node]!.reachableNs = t
+    func markReachable(_ i: Int, _ t: Int64) {
+        guard let h = nodes[i].open, h.reachableNs == nil else { return }
+        nodes[i].open!.reachableNs = t
         reachable.record(t - h.startNs)
-        checkConverged(node, t)
+        checkConverged(i, t)
     }
 
-    func checkConverged(_ node: IPAddress, _ t: Int64) {
-        guard let h = open[node], h.convergedNs == nil, let r = h.reachableNs,
+    func checkConverged(_ i: Int, _ t: Int64) {
+        guard let h = nodes[i].open, h.convergedNs == nil, let r = h.reachableNs,
               h.expectedCorrespondents.isSubset(of: h.updatedCorrespondents) else { return }
         let at = max(t, r)
-        open[node]!.convergedNs = at
+        nodes[i].open!.convergedNs = at
         converged.record(at - h.startNs)
     }
 
     /// A node's handover is over when its next one starts (or the run ends).
-    func close(_ node: IPAddress) {
-        guard let h = open.removeValue(forKey: node) else { return }
+    func close(_ i: Int) {
+        guard let h = nodes[i].open.take() else { return }
         if handovers.count < detailLimit { handovers.append(h) }
     }
 
@@ -319,15 +334,17 @@ public final class Measurements {
         if let node = r.node {
             switch r.kind {
             case .csToLoc:
-                correspondentSwitches[node]?.remove(r.switchID)
-                if let h = open[node], topology.network(of: node) == h.to {
-                    open[node]!.updatedCorrespondents.insert(r.switchID)
-                    checkConverged(node, t)
+                let i = slot(node)
+                nodes[i].correspondentSwitches.remove(r.switchID)
+                if let h = nodes[i].open, topology.network(of: node) == h.to {
+                    nodes[i].open!.updatedCorrespondents.insert(r.switchID)
+                    checkConverged(i, t)
                 }
             case .hsRedirect:
-                homeRedirectPresent[node] = false
-                if let h = open[node], h.to == topology.network(of: node), h.linkUpNs != nil {
-                    markReachable(node, t)
+                let i = slot(node)
+                nodes[i].homeRedirect = false
+                if let h = nodes[i].open, h.to == topology.network(of: node), h.linkUpNs != nil {
+                    markReachable(i, t)
                 }
             default: break
             }
@@ -347,24 +364,27 @@ public final class Measurements {
         guard let node = r.node else { return }
         switch r.kind {
         case .fsDeliver:
-            if let h = open[node], h.to == n {
-                open[node]!.locator = r.match.destination?.address
-                open[node]!.foreignReadyNs = t
-                checkReachable(node)
+            guard let i = nodeSlot[node].map({ Int($0) }) else { return }
+            if let h = nodes[i].open, h.to == n {
+                nodes[i].open!.locator = r.match.destination?.address
+                nodes[i].open!.foreignReadyNs = t
+                checkReachable(i)
             }
         case .hsRedirect:
-            homeRedirectPresent[node] = true
-            for case let .setDestination(loc) in r.actions where open[node] != nil {
-                open[node]!.homeLocator = loc
-                open[node]!.homeReadyNs = t
-                checkReachable(node)
+            let i = slot(node)
+            nodes[i].homeRedirect = true
+            for case let .setDestination(loc) in r.actions where nodes[i].open != nil {
+                nodes[i].open!.homeLocator = loc
+                nodes[i].open!.homeReadyNs = t
+                checkReachable(i)
             }
         case .csToLoc:
-            correspondentSwitches[node, default: []].insert(r.switchID)
+            let i = slot(node)
+            nodes[i].correspondentSwitches.insert(r.switchID)
             for case let .setDestination(loc) in r.actions {
-                if let h = open[node], h.locator == nil || h.locator == loc {
-                    open[node]!.updatedCorrespondents.insert(r.switchID)
-                    if h.locator != nil { checkConverged(node, t) }
+                if let h = nodes[i].open, h.locator == nil || h.locator == loc {
+                    nodes[i].open!.updatedCorrespondents.insert(r.switchID)
+                    if h.locator != nil { checkConverged(i, t) }
                 }
             }
         default: break
@@ -402,7 +422,9 @@ public final class Measurements {
 
     func finish(at t: Int64) {
         endNs = t
-        for node in open.keys.sorted() { close(node) }
+        var waiting: [(IPAddress, Int)] = []
+        nodeSlot.forEach { a, i in if nodes[Int(i)].open != nil { waiting.append((a, Int(i))) } }
+        for (_, i) in waiting.sorted(by: { $0.0 < $1.0 }) { close(i) }
         for k in tri.keys where tri[k]!.phaseStart != nil { tri[k]!.closePhase(at: tri[k]!.phaseLast!) }
     }
 

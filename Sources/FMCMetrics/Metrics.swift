@@ -103,10 +103,23 @@ public struct LevelSeries: Sendable {
     /// Whether the level ever changed.
     public var touched: Bool { !bins.isEmpty }
 
+    /// The last bin's time span, so that a change inside it (the common case: rules change
+    /// many times a second) needs no division.
+    private var lastStart: Int64 = .max
+    private var lastEnd: Int64 = .min
+
     public mutating func add(_ delta: Int, at t: Int64) {
         current += delta
         if current > peak { peak = current; peakTimeNs = t }
+        if t >= lastStart && t < lastEnd {
+            if current > bins[bins.count - 1].1 { bins[bins.count - 1].1 = current }
+            return
+        }
         let bin = floorBin(t, binNs)
+        defer {
+            lastStart = bins[bins.count - 1].0
+            lastEnd = lastStart + binNs
+        }
         if let last = bins.last, last.0 == bin {
             bins[bins.count - 1].1 = Swift.max(last.1, current)
         } else {
@@ -147,13 +160,27 @@ public struct RateSeries: Sendable {
         self.maxBins = maxBins
     }
 
+    /// The last bin's time span (see LevelSeries).
+    private var lastStart: Int64 = .max
+    private var lastEnd: Int64 = .min
+
     public mutating func add(at t: Int64, _ n: Int = 1) {
         total += n
-        let base = floorBin(t, baseBinNs)
-        if base != currentBase { currentBase = base; currentCount = 0 }
+        if t < currentBase || t >= currentBase &+ baseBinNs {
+            currentBase = floorBin(t, baseBinNs)
+            currentCount = 0
+        }
         currentCount += n
         peakBase = Swift.max(peakBase, currentCount)
+        if t >= lastStart && t < lastEnd {
+            bins[bins.count - 1].1 += n
+            return
+        }
         let bin = floorBin(t, binNs)
+        defer {
+            lastStart = bins[bins.count - 1].0
+            lastEnd = lastStart + binNs
+        }
         if let last = bins.last, last.0 == bin {
             bins[bins.count - 1].1 += n
         } else {
