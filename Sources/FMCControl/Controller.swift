@@ -153,6 +153,26 @@ public final class FMCController {
         var locator: IPAddress
         var peers = Set<IPAddress>()
     }
+    /// An installed rule with what scans of a node's rules compare, so they do not read the
+    /// rules themselves (installed long ago, no longer in cache).
+    struct Held {
+        var rule: FlowRule
+        var fingerprint: UInt64
+        var network: Int
+        var priority: UInt16
+        var kind: RuleKind
+        var role: RuleRole
+        init(_ r: FlowRule) {
+            rule = r
+            fingerprint = r.entryFingerprint
+            network = r.network
+            priority = r.priority
+            kind = r.kind
+            role = r.role
+        }
+        @inline(__always) func sameEntry(as r: FlowRule, _ fp: UInt64) -> Bool { fingerprint == fp && rule.sameEntry(as: r) }
+    }
+
     /// Everything this controller knows of one node, in one place: handling a message looks
     /// the node up once and then works on this record.
     struct NodeState {
@@ -164,7 +184,7 @@ public final class FMCController {
         var correspondent: [CorrespondentRecord] = []
         /// Rules installed for the node: a handful, so a short scan finds one and no rule key
         /// is hashed.
-        var rules: [FlowRule] = []
+        var rules: [Held] = []
 
         func foreignIndex(_ n: Int) -> Int? { foreign.firstIndex { $0.network == n } }
         func correspondentIndex(_ j: Int) -> Int? { correspondent.firstIndex { $0.cnet == j } }
@@ -187,11 +207,11 @@ public final class FMCController {
     private var installedCount = 0
     private var foreignCount = 0
     private var correspondentCount = 0
-    /// Reused by `rules(of:on:where:)`.
-    private var scratch: [FlowRule] = []
+    /// Reused by `uninstallRules`.
+    private var scratch: [Held] = []
 
     /// Every rule this controller has installed.
-    public var installed: [FlowRule] { nodes.flatMap(\.rules) + bases.values }
+    public var installed: [FlowRule] { nodes.flatMap { $0.rules.map(\.rule) } + bases.values }
 
     /// Locator allocations that failed because a pool was exhausted.
     public private(set) var exhaustedPools = 0
@@ -561,12 +581,13 @@ public final class FMCController {
     /// Records and emits an install; `i` is the node's record (nil for base rules).
     private func install(_ r: FlowRule, _ i: Int?, _ out: inout [ControlOutput]) {
         if let i {
-            if let k = nodes[i].rules.firstIndex(where: { $0.sameEntry(as: r) }) {
+            let fp = r.entryFingerprint
+            if let k = nodes[i].rules.firstIndex(where: { $0.sameEntry(as: r, fp) }) {
                 // OpenFlow replaces an entry with the same match and priority.
-                if nodes[i].rules[k] == r { return }
-                nodes[i].rules[k] = r
+                if nodes[i].rules[k].rule == r { return }
+                nodes[i].rules[k] = Held(r)
             } else {
-                nodes[i].rules.append(r)
+                nodes[i].rules.append(Held(r))
                 installedCount += 1
             }
         } else {
@@ -583,19 +604,25 @@ public final class FMCController {
 
     /// Uninstalls the node's rules on network `n`'s switch that pass `filter`, in (priority,
     /// name) order.
-    private func uninstallRules(_ i: Int, network n: Int, _ out: inout [ControlOutput], where filter: (FlowRule) -> Bool) {
+    private func uninstallRules(_ i: Int, network n: Int, _ out: inout [ControlOutput], where filter: (Held) -> Bool) {
         scratch.removeAll(keepingCapacity: true)
-        for r in nodes[i].rules where r.network == n && filter(r) { scratch.append(r) }
+        nodes[i].rules.removeAll { h in
+            guard h.network == n && filter(h) else { return false }
+            scratch.append(h)
+            return true
+        }
         guard !scratch.isEmpty else { return }
+        installedCount -= scratch.count
         if scratch.count > 1 { scratch.sort { ($0.priority, RuleKind.nameRank[Int($0.kind.rawValue)]) < ($1.priority, RuleKind.nameRank[Int($1.kind.rawValue)]) } }
-        for r in scratch { uninstall(r, i, &out) }
+        for h in scratch { out.append(.remove(h.rule)) }
         scratch.removeAll(keepingCapacity: true)
     }
 
     @discardableResult
     private func forget(_ r: FlowRule, _ i: Int?) -> Bool {
         if let i {
-            guard let k = nodes[i].rules.firstIndex(where: { $0.sameEntry(as: r) }) else { return false }
+            let fp = r.entryFingerprint
+            guard let k = nodes[i].rules.firstIndex(where: { $0.sameEntry(as: r, fp) }) else { return false }
             nodes[i].rules.remove(at: k)
         } else {
             let key = BaseKey(network: r.network, kind: r.kind)

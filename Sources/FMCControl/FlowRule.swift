@@ -193,6 +193,8 @@ public struct FlowRule: Hashable, Sendable, CustomStringConvertible {
         @usableFromInline var cookie: UInt64
         /// Not part of the value (see `tableSlot`).
         @usableFromInline var slot: Int32 = -1
+        /// `match.fold + priority`, kept with the rule (see `entryFingerprint`).
+        @usableFromInline var fingerprint: UInt64
 
         @usableFromInline
         init(_ switchID: String, _ network: Int, _ priority: UInt16, _ match: FlowMatch, _ actions: [FlowAction], _ idleTimeout: UInt16,
@@ -207,6 +209,7 @@ public struct FlowRule: Hashable, Sendable, CustomStringConvertible {
             self.role = role
             self.node = node
             self.cookie = cookie
+            fingerprint = match.fold &+ UInt64(priority)
         }
 
         @usableFromInline
@@ -233,12 +236,15 @@ public struct FlowRule: Hashable, Sendable, CustomStringConvertible {
     }
     @inlinable public var priority: UInt16 {
         get { storage.priority }
-        set { unique(); storage.priority = newValue }
+        set { unique(); storage.priority = newValue; storage.fingerprint = storage.match.fold &+ UInt64(newValue) }
     }
     @inlinable public var match: FlowMatch {
         get { storage.match }
-        set { unique(); storage.match = newValue }
+        set { unique(); storage.match = newValue; storage.fingerprint = newValue.fold &+ UInt64(storage.priority) }
     }
+    /// The table entry's identity (match and priority) folded to one word: equal entries have
+    /// equal fingerprints, so a search compares words and touches a rule only on a match.
+    @inlinable public var entryFingerprint: UInt64 { storage.fingerprint }
     @inlinable public var actions: [FlowAction] {
         get { storage.actions }
         set { unique(); storage.actions = newValue }

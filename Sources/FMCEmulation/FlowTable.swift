@@ -54,7 +54,7 @@ final class FlowTable {
     }
 
     @inline(__always)
-    static func fingerprint(_ r: FlowRule) -> UInt64 { r.match.fold &+ UInt64(r.priority) }
+    static func fingerprint(_ r: FlowRule) -> UInt64 { r.entryFingerprint }
 
     private func newSlot() -> Slot {
         if let f = freeSlots.popLast() { return f }
