@@ -120,7 +120,9 @@ public enum ControlInput: Sendable {
 public enum ControlOutput: Sendable, Equatable {
     case install(FlowRule)
     case remove(FlowRule)
-    case send(to: String, PeerMessage)
+    /// Boxed: the other cases are one rule reference, and outputs are copied several times
+    /// on their way out.
+    indirect case send(to: String, PeerMessage)
 }
 
 public final class FMCController {
