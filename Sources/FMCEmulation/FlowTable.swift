@@ -10,14 +10,18 @@ import FMCCore
 final class FlowTable {
     typealias Slot = Int32
 
-    private(set) var slots: [FlowRule?] = []
-    /// Per slot: the entry's identity folded to a word (match and priority), compared before
-    /// the rules themselves so a search rarely touches a rule.
-    private var fingerprints: [UInt64] = []
-    /// Per slot: the next and previous slot of its index chain (-1: none). Chains keep
-    /// installation order, which decides between equal-priority matches.
-    private var nextInChain: [Slot] = []
-    private var prevInChain: [Slot] = []
+    /// What a slot holds, side by side so that one cache line serves a search step.
+    struct Entry {
+        var rule: FlowRule?
+        /// The entry's identity folded to a word (match and priority), compared before the
+        /// rule itself so a search rarely touches a rule.
+        var fingerprint: UInt64 = 0
+        /// The next and previous slot of its index chain (-1: none). Chains keep
+        /// installation order, which decides between equal-priority matches.
+        var next: Slot = -1
+        var prev: Slot = -1
+    }
+    private var entries: [Entry] = []
     private var freeSlots: [Slot] = []
     struct Chain {
         var head: Slot
@@ -58,16 +62,13 @@ final class FlowTable {
 
     private func newSlot() -> Slot {
         if let f = freeSlots.popLast() { return f }
-        slots.append(nil)
-        fingerprints.append(0)
-        nextInChain.append(-1)
-        prevInChain.append(-1)
-        return Slot(slots.count - 1)
+        entries.append(Entry())
+        return Slot(entries.count - 1)
     }
 
     @inline(__always)
     private func isEntry(_ s: Slot, _ fp: UInt64, _ r: FlowRule) -> Bool {
-        fingerprints[Int(s)] == fp && slots[Int(s)]!.sameEntry(as: r)
+        entries[Int(s)].fingerprint == fp && entries[Int(s)].rule!.sameEntry(as: r)
     }
 
     /// Adds or replaces (same match and priority) a rule; returns the rule it replaced.
@@ -83,27 +84,27 @@ final class FlowTable {
                     if isEntry(s, fp, r) {
                         // OpenFlow replaces the entry in place; its place in the chain stays.
                         slot = s
-                        old = slots[Int(s)]
+                        old = entries[Int(s)].rule
                         return
                     }
-                    s = nextInChain[Int(s)]
+                    s = entries[Int(s)].next
                 }
                 slot = newSlot()
-                prevInChain[Int(slot)] = chain.tail
-                nextInChain[Int(slot)] = -1
-                if chain.tail >= 0 { nextInChain[Int(chain.tail)] = slot } else { chain.head = slot }
+                entries[Int(slot)].prev = chain.tail
+                entries[Int(slot)].next = -1
+                if chain.tail >= 0 { entries[Int(chain.tail)].next = slot } else { chain.head = slot }
                 chain.tail = slot
             }
         } else if let s = others.first(where: { isEntry($0, fp, r) }) {
             slot = s
-            old = slots[Int(s)]
+            old = entries[Int(s)].rule
         } else {
             slot = newSlot()
-            let i = others.firstIndex { slots[Int($0)]!.priority < r.priority } ?? others.count
+            let i = others.firstIndex { entries[Int($0)].rule!.priority < r.priority } ?? others.count
             others.insert(slot, at: i)
         }
-        slots[Int(slot)] = r
-        fingerprints[Int(slot)] = fp
+        entries[Int(slot)].rule = r
+        entries[Int(slot)].fingerprint = fp
         r.tableSlot = slot
         if old == nil && !infrastructure { fmcCount += 1 }
         return old
@@ -116,17 +117,17 @@ final class FlowTable {
         // The rule the controller installed is usually the very one it removes: its slot is
         // then known and nothing is searched.
         let hint = r.tableSlot
-        var found: Slot? = hint >= 0 && Int(hint) < slots.count && slots[Int(hint)].map { $0.isSame(r) } == true ? hint : nil
+        var found: Slot? = hint >= 0 && Int(hint) < entries.count && entries[Int(hint)].rule.map { $0.isSame(r) } == true ? hint : nil
         if let (table, address) = chainTable(r.match) {
             if found == nil {
                 var s = table[address]?.head ?? -1
-                while s >= 0 && !isEntry(s, fp, r) { s = nextInChain[Int(s)] }
+                while s >= 0 && !isEntry(s, fp, r) { s = entries[Int(s)].next }
                 if s >= 0 { found = s }
             }
             guard let s = found else { return nil }
-            let p = prevInChain[Int(s)], n = nextInChain[Int(s)]
-            if p >= 0 { nextInChain[Int(p)] = n }
-            if n >= 0 { prevInChain[Int(n)] = p }
+            let p = entries[Int(s)].prev, n = entries[Int(s)].next
+            if p >= 0 { entries[Int(p)].next = n }
+            if n >= 0 { entries[Int(n)].prev = p }
             if p < 0 && n < 0 {
                 // An address with no rule left leaves the index, so the tables hold what the
                 // switches hold, not every address a long run has seen.
@@ -142,16 +143,15 @@ final class FlowTable {
             found = others.remove(at: i)
         }
         guard let s = found else { return nil }
-        let old = slots[Int(s)]
-        slots[Int(s)] = nil
-        nextInChain[Int(s)] = -1
-        prevInChain[Int(s)] = -1
+        let old = entries[Int(s)].rule.take()
+        entries[Int(s)].next = -1
+        entries[Int(s)].prev = -1
         freeSlots.append(s)
         if !infrastructure { fmcCount -= 1 }
         return old
     }
 
-    func rule(_ s: Slot) -> FlowRule { slots[Int(s)]! }
+    func rule(_ s: Slot) -> FlowRule { entries[Int(s)].rule! }
 
     /// The slot of the highest-priority rule matching the packet.
     func lookup(inPort: SwitchPort, arp: Bool, source: IPAddress, destination: IPAddress) -> Slot? {
@@ -161,13 +161,13 @@ final class FlowTable {
         func consider(_ chain: Chain?) {
             guard var s = chain?.head else { return }
             while s >= 0 {
-                let rule = slots[Int(s)]!
+                let rule = entries[Int(s)].rule!
                 if (best == nil || rule.priority > bestPriority)
                     && rule.match.matches(inPort: inPort, arp: arp, arpTarget: target, source: source, destination: destination) {
                     best = s
                     bestPriority = rule.priority
                 }
-                s = nextInChain[Int(s)]
+                s = entries[Int(s)].next
             }
         }
         consider(byDestination[destination])
@@ -175,8 +175,8 @@ final class FlowTable {
         if case let .host(a) = inPort { consider(byPortOrTarget[a]) }
         if arp { consider(byPortOrTarget[destination]) }
         for s in others {
-            if best != nil, bestPriority >= slots[Int(s)]!.priority { break }
-            if slots[Int(s)]!.match.matches(inPort: inPort, arp: arp, arpTarget: target, source: source, destination: destination) {
+            if best != nil, bestPriority >= entries[Int(s)].rule!.priority { break }
+            if entries[Int(s)].rule!.match.matches(inPort: inPort, arp: arp, arpTarget: target, source: source, destination: destination) {
                 best = s
                 break
             }
