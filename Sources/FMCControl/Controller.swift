@@ -86,6 +86,8 @@ public enum SwitchEvent: Sendable {
     case hostDetached(switchID: String, host: IPAddress)
     /// A packet sent to the controller by the rule `rule` (a name from docs/fmc-rules.md).
     case packetIn(switchID: String, rule: RuleKind, source: IPAddress, destination: IPAddress)
+    /// The switch removed `rule` by itself (its idle timeout ran out): OpenFlow's flow-removed.
+    case flowRemoved(switchID: String, rule: FlowRule)
 }
 
 /// Between controllers (only in distributed mode do these cross the network).
@@ -288,6 +290,8 @@ public final class FMCController {
         case .hostDetached:
             // Layer 2 only: rules stay until the node shows up elsewhere (the L2 gap).
             break
+        case let .flowRemoved(_, rule):
+            ruleExpired(rule)
         case let .packetIn(sw, rule, src, dst):
             guard let n = networkIndex(switch: sw) else { return }
             switch rule {

@@ -113,6 +113,8 @@ public final class Emulator {
         case controllerInput(Int32)
         case ruleEffective(FlowRule, sentAt: Int64)
         case ruleRemoved(FlowRule)
+        /// Whether a rule with an idle timeout has been idle for that long.
+        case idleCheck(FlowRule)
         /// An index into `walks`.
         case packet(Int32)
     }
@@ -159,6 +161,7 @@ public final class Emulator {
         topo.beta = scenario.rules.beta
         topo.gamma = scenario.rules.gamma
         topo.delta = scenario.rules.delta
+        topo.peerIdleTimeout = UInt16(clamping: scenario.rules.peerIdleTimeoutS)
         topology = topo
         // Every network's controller exists (a network no controller lists is served by "c0").
         var ids = scenario.controllers.map(\.id)
@@ -200,6 +203,7 @@ public final class Emulator {
     /// A node changes attachment at `t` (network nil = detaches). Events must come in time
     /// order; everything scheduled before `t` runs first.
     public func attachment(node: IPAddress, network: Int?, at t: Int64) {
+        inputEnd = max(inputEnd, t)
         advance(to: t)
         let i: Int32
         if let k = nodeIndex[node] {
@@ -222,6 +226,7 @@ public final class Emulator {
     }
 
     public func packet(_ p: EmulatedPacket) {
+        inputEnd = max(inputEnd, p.timeNs)
         advance(to: p.timeNs)
         let sLoc = locationOf(p.source), dNode = locationOf(p.destination) != nil
         let sNode = sLoc != nil
@@ -316,6 +321,7 @@ public final class Emulator {
             controllerInput(d.controller, d.input, from: d.from)
         case let .ruleEffective(r, sentAt): ruleEffective(r, r.network, sentAt: sentAt)
         case let .ruleRemoved(r): ruleRemoved(r, r.network)
+        case let .idleCheck(r): idleCheck(r)
         case let .packet(w): step(w)
         }
     }
@@ -408,6 +414,7 @@ public final class Emulator {
             case .hostAttached: return .hostAttached
             case .hostDetached: return .hostDetached
             case .packetIn: return .packetIn
+            case .flowRemoved: return .flowRemoved
             }
         case let .fromController(_, m): return MessageKind(m)
         }
@@ -474,9 +481,31 @@ public final class Emulator {
     }
 
     func ruleEffective(_ r: FlowRule, _ n: Int, sentAt: Int64) {
-        let replaced = tables[n].put(r, infrastructure: false)
+        let replaced = tables[n].put(r, infrastructure: false, at: now)
         metrics.ruleInstalled(r, switchIndex: n, replaced: replaced != nil, sentAt: sentAt, at: now)
         metrics.ruleChanged(r, switchIndex: n, at: now)
+        if r.idleTimeout > 0 { schedule(now + Int64(r.idleTimeout) * 1_000_000_000, .idleCheck(r)) }
+    }
+
+    /// The latest time of the input (trace and capture): idle timeouts are emulated up to it,
+    /// not through the quiet time after the input ends, when every per-peer rule would expire.
+    var inputEnd: Int64 = .min
+
+    /// OpenFlow idle timeout: a rule no packet matched for `idleTimeout` seconds leaves the
+    /// switch, which tells the controller (flow-removed). A rule that was hit is checked
+    /// again when its timer would run out.
+    func idleCheck(_ r: FlowRule) {
+        let n = r.network
+        guard now <= inputEnd, let last = tables[n].lastHit(of: r) else { return }
+        let deadline = last + Int64(r.idleTimeout) * 1_000_000_000
+        guard now >= deadline else {
+            schedule(deadline, .idleCheck(r))
+            return
+        }
+        tables[n].remove(r, infrastructure: false)
+        metrics.ruleRemoved(r, switchIndex: n, at: now)
+        metrics.ruleExpired()
+        notifySwitch(n, .flowRemoved(switchID: scenario.networks[n].switchID, rule: r))
     }
 
     func ruleRemoved(_ r: FlowRule, _ n: Int) {
@@ -499,6 +528,7 @@ public final class Emulator {
             return
         }
         let rule = table.rule(slot)
+        if rule.idleTimeout > 0 { table.hit(slot, at: now) }
         if rule.kind == .hsRedirect || rule.kind == .hsPeer { w.viaHome = rule.kind == .hsRedirect && w.inPort == .core }
         var next: SwitchPort?
         for a in rule.actions {

@@ -20,6 +20,9 @@ final class FlowTable {
         /// installation order, which decides between equal-priority matches.
         var next: Slot = -1
         var prev: Slot = -1
+        /// When a packet last matched the rule, or when it was installed (OpenFlow's idle
+        /// timer starts at installation).
+        var lastHit: Int64 = 0
     }
     private var entries: [Entry] = []
     private var freeSlots: [Slot] = []
@@ -73,7 +76,7 @@ final class FlowTable {
 
     /// Adds or replaces (same match and priority) a rule; returns the rule it replaced.
     @discardableResult
-    func put(_ r: FlowRule, infrastructure: Bool) -> FlowRule? {
+    func put(_ r: FlowRule, infrastructure: Bool, at t: Int64 = 0) -> FlowRule? {
         let fp = FlowTable.fingerprint(r)
         var slot: Slot = -1
         var old: FlowRule?
@@ -105,6 +108,7 @@ final class FlowTable {
         }
         entries[Int(slot)].rule = r
         entries[Int(slot)].fingerprint = fp
+        entries[Int(slot)].lastHit = t
         r.tableSlot = slot
         if old == nil && !infrastructure { fmcCount += 1 }
         return old
@@ -152,6 +156,17 @@ final class FlowTable {
     }
 
     func rule(_ s: Slot) -> FlowRule { entries[Int(s)].rule! }
+
+    /// A packet matched the rule in slot `s` at `t`.
+    func hit(_ s: Slot, at t: Int64) { entries[Int(s)].lastHit = t }
+
+    /// When this very rule (not merely an equal one) last matched a packet or was installed;
+    /// nil if the table no longer holds it.
+    func lastHit(of r: FlowRule) -> Int64? {
+        let s = Int(r.tableSlot)
+        guard s >= 0, s < entries.count, let held = entries[s].rule, held.isSame(r) else { return nil }
+        return entries[s].lastHit
+    }
 
     /// The slot of the highest-priority rule matching the packet.
     func lookup(inPort: SwitchPort, arp: Bool, source: IPAddress, destination: IPAddress) -> Slot? {

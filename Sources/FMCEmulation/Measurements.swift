@@ -71,7 +71,7 @@ public struct TriangularStats: Sendable {
 
 /// Control-message types, counted in arrays by index (names only when reported).
 public enum MessageKind: Int, CaseIterable, Sendable {
-    case hostAttached, hostDetached, packetIn, flowMod, migrated, release, released, map, unmap, announce
+    case hostAttached, hostDetached, packetIn, flowMod, migrated, release, released, map, unmap, announce, flowRemoved
 
     public var name: String {
         switch self {
@@ -85,6 +85,7 @@ public enum MessageKind: Int, CaseIterable, Sendable {
         case .map: return "map"
         case .unmap: return "unmap"
         case .announce: return "announce"
+        case .flowRemoved: return "flow-removed"
         }
     }
 
@@ -149,6 +150,8 @@ public final class Measurements {
 
     public private(set) var installLatency = Histogram()
     public private(set) var removeCount = 0
+    /// Removals the switches made themselves (idle timeouts).
+    public private(set) var idleExpired = 0
     public private(set) var ruleEvents: [RuleEvent] = []
     public private(set) var ruleEventCount = 0
     public private(set) var perSwitch: [LevelSeries]
@@ -350,6 +353,8 @@ public final class Measurements {
             }
         }
     }
+
+    func ruleExpired() { idleExpired += 1 }
 
     func level(_ r: FlowRule, _ d: Int, _ n: Int, _ t: Int64) {
         perSwitch[n].add(d, at: t)

@@ -56,6 +56,7 @@ public enum ReplayReport {
                 ("per_name_peak", .object(perName)),
                 ("installs", .int(Int64(m.installLatency.count))),
                 ("removals", .int(m.removeCount)),
+                ("idle_expired", .int(m.idleExpired)),
             ])),
             ("install_latency_ms", quantiles(m.installLatency, [("p50", 0.5), ("p90", 0.9), ("p99", 0.99), ("max", 1)])),
             ("handover", .object([

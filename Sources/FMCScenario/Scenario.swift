@@ -142,6 +142,10 @@ public struct RuleConstants: Sendable, Equatable {
     public var beta = 6
     public var gamma = 3
     public var delta = 6
+    /// OpenFlow idle timeout of the per-peer rules (hs-peer, fs-peer, cs-peer), seconds;
+    /// 0 = they never expire. An expired rule is gone from the switch, the controller hears
+    /// of it (flow-removed) and installs it again on the peer's next packet-in.
+    public var peerIdleTimeoutS = 0
 }
 
 /// How positions become attachments.

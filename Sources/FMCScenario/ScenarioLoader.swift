@@ -380,12 +380,16 @@ struct Reader {
 
     func rules(_ node: Node) throws -> RuleConstants {
         var r = RuleConstants()
-        for (k, v) in try mapping(node, "rules", allowed: ["alpha", "beta", "gamma", "delta"]) {
+        for (k, v) in try mapping(node, "rules", allowed: ["alpha", "beta", "gamma", "delta", "peer_idle_timeout_s"]) {
             let n = try integer(v, "rules.\(k)")
             switch k {
             case "alpha": r.alpha = n
             case "beta": r.beta = n
             case "gamma": r.gamma = n
+            case "peer_idle_timeout_s":
+                // OpenFlow carries idle_timeout in 16 bits.
+                guard n <= Int(UInt16.max) else { throw fail(v, "rules.peer_idle_timeout_s", "must be at most 65535 seconds (OpenFlow's idle_timeout is 16 bits), got \(n)") }
+                r.peerIdleTimeoutS = n
             default: r.delta = n
             }
         }

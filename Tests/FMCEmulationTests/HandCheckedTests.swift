@@ -82,5 +82,41 @@ struct HandCheckedTests {
         #expect(m.messagesByType["packet-in"] == 27, "\(m.messagesByType)")
         // Rules: HS 1 + 3, FS 1 + 6, CS 3 + 1 peer.
         #expect(m.perSwitch.map(\.peak) == [4, 7, 4])
+        #expect(m.idleExpired == 0 && m.messagesByType["flow-removed"] == nil)
+    }
+
+    /// The same run with `rules.peer_idle_timeout_s: 1`, and one more packet at 4 s:
+    ///   cs-peer is effective at 1.0801 and last matched by the packet sent at 1.999; its
+    ///   first idle check (1.0801 + 1 s) finds it used, the second (1.999 + 1 s = 2.999)
+    ///   removes it: one flow-removed message to CC, level of CS back to 3.
+    ///   The packet at 4.0 finds cs-to-loc only: a packet-in (28 in all), and CC installs
+    ///   cs-peer again (effective 4.0 + 1 + 1 + 0.1 ms = 4.0021). The input ends at 4.0, so
+    ///   that rule's own idle timer is not run out after it.
+    @Test("per-peer rules expire on their idle timeout; the controller installs them again")
+    func idleExpiry() throws {
+        var scenario = try handScenario()
+        scenario.rules.peerIdleTimeoutS = 1
+        let e = Emulator(scenario: scenario, settings: EmulationSettings())
+        let mn = IPAddress("198.18.1.10")!, cn = IPAddress("198.18.3.20")!
+        e.attachment(node: mn, network: 0, at: 0)
+        var moved = false
+        for k in 0..<2000 {
+            let t = Int64(k) * 1_000_000
+            if !moved && t > 1_000_500_000 { e.attachment(node: mn, network: 1, at: 1_000_500_000); moved = true }
+            e.packet(EmulatedPacket(timeNs: t, source: cn, destination: mn, bytes: 100))
+        }
+        e.packet(EmulatedPacket(timeNs: 4_000_000_000, source: cn, destination: mn, bytes: 100))
+        e.finish()
+        let m = e.metrics
+        #expect(m.idleExpired == 1)
+        #expect(m.messagesByType["flow-removed"] == 1, "\(m.messagesByType)")
+        #expect(m.messagesByType["packet-in"] == 28, "\(m.messagesByType)")
+        #expect(m.delivered == 2001 - 63)
+        let peers = m.ruleEvents.filter { $0.kind == .csPeer }
+        #expect(peers.map(\.installed) == [true, false, true])
+        #expect(peers.map(\.timeNs) == [1_080_100_000, 2_999_000_000, 4_002_100_000])
+        #expect(m.perSwitch[2].peak == 4 && m.perSwitch[2].current == 4)
+        // The controller forgot the rule when told, so it did not remove it a second time.
+        #expect(m.removeCount == 1 + m.ruleEvents.filter { !$0.installed && $0.kind != .csPeer }.count)
     }
 }

@@ -90,6 +90,7 @@ struct ScenarioTests {
         expectError(minimal + "\ncontrollers:\n  list:\n    - {id: c1, networks: [A]}\n", line: 8,
                     key: "controllers.list", contains: "no controller")
         expectError(minimal + "\nrules: {alpha: -1}\n", line: 6, key: "rules.alpha", contains: "at least 0")
+        expectError(minimal + "\nrules: {peer_idle_timeout_s: 70000}\n", line: 6, key: "rules.peer_idle_timeout_s", contains: "65535")
         expectError(minimal + "\nnodes:\n  explicit:\n    - {node: v, address: 10.0.0.1}\n", line: nil,
                     key: "nodes.explicit[0].address", contains: "no network")
         expectError(minimal + "\nsites: [{name: x, lat: 95, lon: 0}]\n", line: 6, key: "sites[0].lat", contains: "90")
