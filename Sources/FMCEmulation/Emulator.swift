@@ -11,6 +11,7 @@ import FMCControl
 import FMCCore
 import FMCMetrics
 import FMCScenario
+import Foundation
 
 public enum HandoverStrategy: String, Sendable, CaseIterable {
     /// Rules after the foreign switch reports the node (after the layer-2 gap).
@@ -36,6 +37,11 @@ public struct EmulationSettings: Sendable {
     public var distributed = true
     public var strategy: HandoverStrategy = .reactive
     public var seed: UInt64 = 1
+    /// Keep the flow tables and the measurements on a second thread, fed in event order.
+    /// Only for runs without packets: a packet's walk reads the tables on the spot. Ignored
+    /// when per-peer rules have an idle timeout. The results are the same either way (the
+    /// same calls, in the same order).
+    public var measureOnSecondThread = false
     public init() {}
 }
 
@@ -70,7 +76,6 @@ public final class Emulator {
     let siteDelay: [Int64]
     let siteCount: Int
     var tables: [FlowTable]
-
     var rng: SplitMix64
     var queue = EventQueue()
     /// Controller outputs, one buffer reused for every message handled.
@@ -89,6 +94,10 @@ public final class Emulator {
     static let detached = -1
     static let inGap = -2
     static let unseen = -3
+    /// Per node: when its home port went down under make-before-break (`Int64.min`: never).
+    var failoverNs: [Int64] = []
+    /// Where the effects on tables and measurements go when they run on a second thread.
+    let pipe: EffectPipe?
     /// Events run so far (benchmarks report events per handover).
     public private(set) var eventsRun = 0
     public let metrics: Measurements
@@ -192,9 +201,16 @@ public final class Emulator {
         rng = SplitMix64(seed: settings.seed)
         tables = scenario.networks.map { _ in FlowTable() }
         metrics = Measurements(scenario: scenario, topology: topo, controllers: ids, networkController: networkController)
-        for (i, n) in scenario.networks.enumerated() {
-
+        for i in scenario.networks.indices {
             for r in infrastructureRules(for: i, in: topo) { tables[i].put(r, infrastructure: true) }
+        }
+        // Idle timeouts read the tables' hit times on the engine's thread, so they keep the
+        // tables there.
+        if settings.measureOnSecondThread && topo.peerIdleTimeout == 0 {
+            let tables = self.tables, metrics = self.metrics
+            pipe = EffectPipe { Emulator.apply($0, tables: tables, metrics: metrics) }
+        } else {
+            pipe = nil
         }
     }
 
@@ -213,6 +229,7 @@ public final class Emulator {
             nodeIndex[node] = i
             nodeAddress.append(node)
             location.append(Emulator.unseen)
+            failoverNs.append(.min)
         }
         schedule(t, .move(node: i, network: Int32(network ?? -1)))
     }
@@ -226,6 +243,7 @@ public final class Emulator {
     }
 
     public func packet(_ p: EmulatedPacket) {
+        precondition(pipe == nil, "packets read the flow tables: measureOnSecondThread is for runs without packets")
         inputEnd = max(inputEnd, p.timeNs)
         advance(to: p.timeNs)
         let sLoc = locationOf(p.source), dNode = locationOf(p.destination) != nil
@@ -278,10 +296,58 @@ public final class Emulator {
         schedule(p.timeNs, .packet(w))
     }
 
-    /// Runs everything that is still scheduled.
+    /// A replay that ended on an error never finishes: the second thread is let go here.
+    deinit { pipe?.finish() }
+
+    /// Runs everything that is still scheduled, and waits for the second thread's share.
     public func finish() {
         advance(to: .max)
+        pipe?.finish()
         metrics.finish(at: now)
+    }
+
+    // MARK: - effects on tables and measurements
+
+    /// What the engine does to the flow tables and the measurements, as values: applied on
+    /// the spot, or in the same order on a second thread (`measureOnSecondThread`).
+    enum Effect {
+        case handoverStarted(node: IPAddress, from: Int32, to: Int32, at: Int64)
+        case linkUp(node: IPAddress, network: Int32, at: Int64)
+        case message(MessageKind, from: Int32, to: Int32, longDistance: Bool)
+        /// A controller sent a message (flow-mod or to a peer) at `at`.
+        case sent(MessageKind, controller: Int32, to: Int32, longDistance: Bool, at: Int64)
+        case controllerIn(Int32, at: Int64)
+        case mappings(Int32, held: Int32, at: Int64)
+        case ruleEffective(FlowRule, sentAt: Int64, at: Int64)
+        case ruleRemoved(FlowRule, at: Int64)
+    }
+
+    @inline(__always)
+    func note(_ e: Effect) {
+        if let pipe { pipe.add(e) } else { Emulator.apply(e, tables: tables, metrics: metrics) }
+    }
+
+    static func apply(_ e: Effect, tables: [FlowTable], metrics: Measurements) {
+        switch e {
+        case let .handoverStarted(node, from, to, t):
+            metrics.handoverStarted(node: node, from: from < 0 ? nil : Int(from), to: Int(to), at: t)
+        case let .linkUp(node, n, t): metrics.linkUp(node: node, network: Int(n), at: t)
+        case let .message(kind, from, to, ld): metrics.message(kind, from: Int(from), to: Int(to), longDistance: ld)
+        case let .sent(kind, c, to, ld, t):
+            metrics.message(kind, from: Int(c), to: Int(to), longDistance: ld)
+            metrics.controllerMessageOut(Int(c), at: t)
+        case let .controllerIn(c, t): metrics.controllerMessageIn(Int(c), at: t)
+        case let .mappings(c, held, t): metrics.mappings(Int(c), Int(held), at: t)
+        case let .ruleEffective(r, sentAt, t):
+            let n = r.network
+            let replaced = tables[n].put(r, infrastructure: false, at: t)
+            metrics.ruleInstalled(r, switchIndex: n, replaced: replaced != nil, sentAt: sentAt, at: t)
+            metrics.ruleChanged(r, switchIndex: n, at: t)
+        case let .ruleRemoved(r, t):
+            let n = r.network
+            guard tables[n].remove(r, infrastructure: false) != nil else { return }
+            metrics.ruleRemoved(r, switchIndex: n, at: t)
+        }
     }
 
     // MARK: - engine
@@ -356,7 +422,7 @@ public final class Emulator {
             notifySwitch(n, .hostAttached(switchID: scenario.networks[n].switchID, host: node))
             return
         }
-        metrics.handoverStarted(node: node, from: previous, to: n, at: now)
+        note(.handoverStarted(node: node, from: Int32(previous ?? -1), to: Int32(n), at: now))
         location[i] = Emulator.inGap
         let home = topology.network(of: node)
         var gap = scenario.latency.handoverGapNs
@@ -370,7 +436,7 @@ public final class Emulator {
                                     from: driverEndpoint, site: networkSite[previous ?? n])
             }
             if settings.strategy == .makeBeforeBreak, let p = previous, p == home {
-                metrics.failoverAt(node: node, at: now)
+                failoverNs[i] = now
             }
         }
         schedule(now + gap, .linkUp(node: Int32(i), network: Int32(n)))
@@ -379,7 +445,7 @@ public final class Emulator {
     func linkUp(_ i: Int, _ n: Int) {
         let node = nodeAddress[i]
         location[i] = n
-        metrics.linkUp(node: node, network: n, at: now)
+        note(.linkUp(node: node, network: Int32(n), at: now))
         notifySwitch(n, .hostAttached(switchID: scenario.networks[n].switchID, host: node))
     }
 
@@ -402,7 +468,7 @@ public final class Emulator {
         let base = fromSwitch ? scenario.latency.controllerSwitchNs : scenario.latency.controllerControllerNs
         let arrival = now + base + delay(site, cSite)
         if from != driverEndpoint {
-            metrics.message(messageKind(input), from: from, to: c, longDistance: site != cSite)
+            note(.message(messageKind(input), from: Int32(from), to: Int32(c), longDistance: site != cSite))
         }
         scheduleDelivery(arrival, c, input, from: from)
     }
@@ -425,7 +491,7 @@ public final class Emulator {
         let start = max(now, busyUntil[c])
         let done = start + scenario.latency.processingNs
         busyUntil[c] = done
-        metrics.controllerMessageIn(c, at: now)
+        note(.controllerIn(Int32(c), at: now))
         let ctl = controllers[c]
         outputs.removeAll(keepingCapacity: true)
         ctl.handle(input, now: done, into: &outputs)
@@ -436,11 +502,10 @@ public final class Emulator {
                 let n = r.network
                 let swSite = networkSite[n]
                 let arrive = done + scenario.latency.controllerSwitchNs + delay(site, swSite)
-                metrics.message(.flowMod, from: c, to: switchEndpoint(n), longDistance: site != swSite)
-                metrics.controllerMessageOut(c, at: done)
+                note(.sent(.flowMod, controller: Int32(c), to: Int32(switchEndpoint(n)), longDistance: site != swSite, at: done))
                 let effective: Int64
                 if settings.strategy == .makeBeforeBreak && r.kind == .hsRedirect,
-                   let f = metrics.failoverTime(node: r.node), f >= done - 1_000_000_000 {
+                   let f = r.node.flatMap({ nodeIndex[$0] }).map({ failoverNs[Int($0)] }), f != .min, f >= done - 1_000_000_000 {
                     // The failover bucket was pre-installed: effective when the port went down.
                     effective = max(f, done)
                 } else {
@@ -451,19 +516,17 @@ public final class Emulator {
                 let n = r.network
                 let swSite = networkSite[n]
                 let arrive = done + scenario.latency.controllerSwitchNs + delay(site, swSite)
-                metrics.message(.flowMod, from: c, to: switchEndpoint(n), longDistance: site != swSite)
-                metrics.controllerMessageOut(c, at: done)
+                note(.sent(.flowMod, controller: Int32(c), to: Int32(switchEndpoint(n)), longDistance: site != swSite, at: done))
                 schedule(arrive + installTime(), .ruleRemoved(r))
             case let .send(toID, m):
                 guard let to = controllerIndex[toID] else { continue }
                 let toSite = controllerSite[to]
-                metrics.controllerMessageOut(c, at: done)
-                metrics.message(MessageKind(m), from: c, to: to, longDistance: site != toSite)
+                note(.sent(MessageKind(m), controller: Int32(c), to: Int32(to), longDistance: site != toSite, at: done))
                 let arrival = done + scenario.latency.controllerControllerNs + delay(site, toSite)
                 scheduleDelivery(arrival, to, .fromController(ctl.id, m), from: c)
             }
         }
-        metrics.mappings(c, ctl.mappingsHeld, at: done)
+        note(.mappings(Int32(c), held: Int32(ctl.mappingsHeld), at: done))
     }
 
     /// Flow-mod install time drawn from the scenario's profile (seeded).
@@ -481,9 +544,7 @@ public final class Emulator {
     }
 
     func ruleEffective(_ r: FlowRule, _ n: Int, sentAt: Int64) {
-        let replaced = tables[n].put(r, infrastructure: false, at: now)
-        metrics.ruleInstalled(r, switchIndex: n, replaced: replaced != nil, sentAt: sentAt, at: now)
-        metrics.ruleChanged(r, switchIndex: n, at: now)
+        note(.ruleEffective(r, sentAt: sentAt, at: now))
         if r.idleTimeout > 0 { schedule(now + Int64(r.idleTimeout) * 1_000_000_000, .idleCheck(r)) }
     }
 
@@ -496,6 +557,8 @@ public final class Emulator {
     /// again when its timer would run out.
     func idleCheck(_ r: FlowRule) {
         let n = r.network
+        // Only rules with an idle timeout get here, and those keep the tables on this thread.
+        precondition(pipe == nil, "idle timeouts need the flow tables on the engine's thread")
         guard now <= inputEnd, let last = tables[n].lastHit(of: r) else { return }
         let deadline = last + Int64(r.idleTimeout) * 1_000_000_000
         guard now >= deadline else {
@@ -509,8 +572,7 @@ public final class Emulator {
     }
 
     func ruleRemoved(_ r: FlowRule, _ n: Int) {
-        guard tables[n].remove(r, infrastructure: false) != nil else { return }
-        metrics.ruleRemoved(r, switchIndex: n, at: now)
+        note(.ruleRemoved(r, at: now))
     }
 
     // MARK: - data plane
@@ -650,5 +712,81 @@ struct EventQueue {
             i = c
         }
         items[i] = last
+    }
+}
+
+/// The engine's effects on their way to the thread that applies them: batches of a few
+/// thousand through a short bounded queue, so the engine waits only when that thread falls
+/// behind, and memory stays bounded. Batch arrays are reused.
+final class EffectPipe: @unchecked Sendable {
+    /// Touched by the engine's thread only.
+    private var filling: [Emulator.Effect] = []
+    private let batchSize = 8192
+    private let depth = 4
+    private let condition = NSCondition()
+    /// Guarded by `condition`.
+    private var ready: [[Emulator.Effect]] = []
+    private var spare: [[Emulator.Effect]] = []
+    private var closed = false
+    private var drained = false
+
+    init(apply: @escaping (Emulator.Effect) -> Void) {
+        filling.reserveCapacity(batchSize)
+        let thread = Thread { [self] in
+            while let batch = take() {
+                for e in batch { apply(e) }
+                giveBack(batch)
+            }
+        }
+        thread.name = "fmc measurements"
+        thread.start()
+    }
+
+    @inline(__always)
+    func add(_ e: Emulator.Effect) {
+        filling.append(e)
+        if filling.count >= batchSize { flush() }
+    }
+
+    private func flush() {
+        guard !filling.isEmpty else { return }
+        condition.lock()
+        while ready.count >= depth { condition.wait() }
+        ready.append(filling)
+        filling = spare.popLast() ?? []
+        condition.broadcast()
+        condition.unlock()
+        filling.reserveCapacity(batchSize)
+    }
+
+    /// Hands over what is left and waits until all of it is applied. Called once.
+    func finish() {
+        flush()
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        while !drained { condition.wait() }
+        condition.unlock()
+    }
+
+    private func take() -> [Emulator.Effect]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while ready.isEmpty && !closed { condition.wait() }
+        guard !ready.isEmpty else {
+            drained = true
+            condition.broadcast()
+            return nil
+        }
+        condition.broadcast()
+        return ready.removeFirst()
+    }
+
+    private func giveBack(_ batch: [Emulator.Effect]) {
+        var b = batch
+        b.removeAll(keepingCapacity: true)
+        condition.lock()
+        if spare.count < depth { spare.append(b) }
+        condition.unlock()
     }
 }

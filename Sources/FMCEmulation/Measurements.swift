@@ -126,13 +126,12 @@ public final class Measurements {
     public private(set) var handovers: [HandoverRecord] = []
     public private(set) var handoverCount = 0
     /// What is followed per migrating node: its handover in progress, whether its home
-    /// redirect is in place, when its home port failed over, which correspondent switches
+    /// redirect is in place, which correspondent switches
     /// hold its mapping. Nodes are numbered on first sight; the record is found with one
     /// lookup and then worked on in place.
     struct NodeState {
         var open: HandoverRecord?
         var homeRedirect = false
-        var failover: Int64?
         var correspondentSwitches: Set<String> = []
     }
     private let nodeSlot = AddressTable<Int32>(expected: 4096)
@@ -283,11 +282,6 @@ public final class Measurements {
         }
     }
 
-    func failoverAt(node: IPAddress, at t: Int64) { nodes[slot(node)].failover = t }
-    func failoverTime(node: IPAddress?) -> Int64? {
-        guard let node, let i = nodeSlot[node] else { return nil }
-        return nodes[Int(i)].failover
-    }
 
     func checkReachable(_ i: Int) {
         guard let h = nodes[i].open, h.reachableNs == nil, let up = h.linkUpNs, let loc = h.locator, let fs = h.foreignReadyNs,

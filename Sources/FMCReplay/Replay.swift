@@ -21,6 +21,9 @@ public struct ReplayInputs {
     public var timeline = TimelineOptions()
     public var settings = EmulationSettings()
     public var detailLimit = 10_000
+    /// Without a capture, keep the flow tables and the measurements on the second core
+    /// (`EmulationSettings.measureOnSecondThread`). Off only to check that both ways agree.
+    public var secondThreadWithoutCapture = true
     /// Called now and then with the number of timeline events done (progress).
     public var progress: ((Int) -> Void)?
     /// Polled between events: when it returns true the replay stops early and the report is
@@ -62,7 +65,11 @@ public enum Replay {
 
     public static func run(_ inputs: ReplayInputs) throws -> ReplayResult {
         let scenario = inputs.scenario
-        let emulator = Emulator(scenario: scenario, settings: inputs.settings)
+        var settings = inputs.settings
+        // Without packets nothing reads the flow tables during the run: they and the
+        // measurements are kept on the second core, in the same order (same results).
+        settings.measureOnSecondThread = inputs.capturePath == nil && inputs.secondThreadWithoutCapture
+        let emulator = Emulator(scenario: scenario, settings: settings)
         emulator.metrics.detailLimit = inputs.detailLimit
         // Input digests are computed on another thread while the replay runs (the second
         // core is otherwise idle for plain captures).
