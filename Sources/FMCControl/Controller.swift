@@ -190,12 +190,18 @@ public final class FMCController {
         /// is hashed.
         var rules: [Held] = []
 
+        /// Nothing left to remember: the record can go (see `release(_:_:)`).
+        var isEmpty: Bool { home == nil && foreign.isEmpty && correspondent.isEmpty && rules.isEmpty }
+
         func foreignIndex(_ n: Int) -> Int? { foreign.firstIndex { $0.network == n } }
         func correspondentIndex(_ j: Int) -> Int? { correspondent.firstIndex { $0.cnet == j } }
     }
 
     private let nodeIndex = AddressTable<Int32>(expected: 4096)
     private var nodes: [NodeState] = []
+    /// Records given up, for reuse: a foreign or correspondent controller forgets a node that
+    /// left, so its memory follows the nodes it serves now, not every node it ever saw.
+    private var freeSlots: [Int32] = []
     /// Locator → node, for the centralized controller's `locator-catch` punts (the only reader).
     private var byLocator: [IPAddress: IPAddress] = [:]
     /// Per network: nodes away from it (home role) and visiting it (foreign role), for the
@@ -216,6 +222,10 @@ public final class FMCController {
 
     /// Every rule this controller has installed.
     public var installed: [FlowRule] { nodes.flatMap { $0.rules.map(\.rule) } + bases.values }
+
+    /// Per-node records held: a controller keeps one for each node it is home to (once it has
+    /// moved) and one for each node it serves now as foreign or correspondent controller.
+    public var nodeRecords: Int { nodes.count - freeSlots.count }
 
     /// Locator allocations that failed because a pool was exhausted.
     public private(set) var exhaustedPools = 0
@@ -263,9 +273,21 @@ public final class FMCController {
     /// The node's record number, made on first use.
     private func slot(_ node: IPAddress) -> Int {
         if let i = nodeIndex[node] { return Int(i) }
+        if let i = freeSlots.popLast() {
+            nodeIndex[node] = i
+            return Int(i)
+        }
         nodeIndex[node] = Int32(nodes.count)
         nodes.append(NodeState())
         return nodes.count - 1
+    }
+
+    /// Gives the node's record up when nothing is left in it (its buffers are freed).
+    private func release(_ node: IPAddress, _ i: Int) {
+        guard nodes[i].isEmpty else { return }
+        nodeIndex.remove(node)
+        nodes[i] = NodeState()
+        freeSlots.append(Int32(i))
     }
 
     /// The node's record number if it has one.
@@ -395,6 +417,7 @@ public final class FMCController {
         uninstallRules(i, network: n, &out) { $0.role == .foreign }
         foreignBase[n] -= 1
         if foreignBase[n] == 0, let base = bases[BaseKey(network: n, kind: .fsBase)] { uninstall(base, nil, &out) }
+        release(node, i)
         return rec.cnets.sorted()
     }
 
@@ -498,6 +521,7 @@ public final class FMCController {
                     correspondentCount -= 1
                 }
                 uninstallRules(i, network: j, &out) { $0.role == .correspondent }
+                release(node, i)
             }
             return
         }
@@ -647,7 +671,8 @@ public final class FMCController {
     /// A switch removed a rule by itself (idle timeout): forget it, and the peer it served.
     public func ruleExpired(_ r: FlowRule) {
         let i = r.node.flatMap { existing($0) }
-        guard forget(r, i), let i, let peer = r.match.source.map({ $0.address }) else { return }
+        guard forget(r, i), let i, let node = r.node, let peer = r.match.source.map({ $0.address }) else { return }
+        defer { release(node, i) }
         switch r.kind {
         case .hsPeer: nodes[i].home?.homePeers.remove(peer)
         case .csPeer:

@@ -324,10 +324,14 @@ public final class Emulator {
 
     @inline(__always)
     func note(_ e: Effect) {
-        if let pipe { pipe.add(e) } else { Emulator.apply(e, tables: tables, metrics: metrics) }
+        if let pipe { pipe.add(e) } else { _ = Emulator.apply(e, tables: tables, metrics: metrics) }
     }
 
-    static func apply(_ e: Effect, tables: [FlowTable], metrics: Measurements) {
+    /// Applies one effect. Returns the rule a table let go of (replaced or removed), so that
+    /// the pipe can hand it back to the engine's thread to be freed there: freeing memory that
+    /// another thread allocated makes glibc's malloc lock that thread's arena, and the two
+    /// threads then contend on every rule.
+    static func apply(_ e: Effect, tables: [FlowTable], metrics: Measurements) -> FlowRule? {
         switch e {
         case let .handoverStarted(node, from, to, t):
             metrics.handoverStarted(node: node, from: from < 0 ? nil : Int(from), to: Int(to), at: t)
@@ -343,11 +347,14 @@ public final class Emulator {
             let replaced = tables[n].put(r, infrastructure: false, at: t)
             metrics.ruleInstalled(r, switchIndex: n, replaced: replaced != nil, sentAt: sentAt, at: t)
             metrics.ruleChanged(r, switchIndex: n, at: t)
+            return replaced
         case let .ruleRemoved(r, t):
             let n = r.network
-            guard tables[n].remove(r, infrastructure: false) != nil else { return }
+            guard let old = tables[n].remove(r, infrastructure: false) else { return nil }
             metrics.ruleRemoved(r, switchIndex: n, at: t)
+            return old
         }
+        return nil
     }
 
     // MARK: - engine
@@ -717,24 +724,35 @@ struct EventQueue {
 
 /// The engine's effects on their way to the thread that applies them: batches of a few
 /// thousand through a short bounded queue, so the engine waits only when that thread falls
-/// behind, and memory stays bounded. Batch arrays are reused.
+/// behind, and memory stays bounded. Batches go back to the engine's thread after use, with
+/// the rules the tables let go of, and are emptied there: what the engine allocated, the
+/// engine frees (see `Emulator.apply`).
 final class EffectPipe: @unchecked Sendable {
+    struct Batch {
+        var effects: [Emulator.Effect] = []
+        /// Rules the tables let go of while the batch was applied.
+        var released: [FlowRule] = []
+    }
     /// Touched by the engine's thread only.
-    private var filling: [Emulator.Effect] = []
+    private var filling = Batch()
     private let batchSize = 8192
     private let depth = 4
     private let condition = NSCondition()
     /// Guarded by `condition`.
-    private var ready: [[Emulator.Effect]] = []
-    private var spare: [[Emulator.Effect]] = []
+    private var ready: [Batch] = []
+    private var spare: [Batch] = []
     private var closed = false
     private var drained = false
 
-    init(apply: @escaping (Emulator.Effect) -> Void) {
-        filling.reserveCapacity(batchSize)
+    init(apply: @escaping (Emulator.Effect) -> FlowRule?) {
+        filling.effects.reserveCapacity(batchSize)
         let thread = Thread { [self] in
-            while let batch = take() {
-                for e in batch { apply(e) }
+            while var batch = take() {
+                batch.effects.withUnsafeBufferPointer { effects in
+                    for i in effects.indices {
+                        if let r = apply(effects[i]) { batch.released.append(r) }
+                    }
+                }
                 giveBack(batch)
             }
         }
@@ -744,19 +762,23 @@ final class EffectPipe: @unchecked Sendable {
 
     @inline(__always)
     func add(_ e: Emulator.Effect) {
-        filling.append(e)
-        if filling.count >= batchSize { flush() }
+        filling.effects.append(e)
+        if filling.effects.count >= batchSize { flush() }
     }
 
     private func flush() {
-        guard !filling.isEmpty else { return }
+        guard !filling.effects.isEmpty else { return }
         condition.lock()
         while ready.count >= depth { condition.wait() }
         ready.append(filling)
-        filling = spare.popLast() ?? []
+        var next = spare.popLast() ?? Batch()
         condition.broadcast()
         condition.unlock()
-        filling.reserveCapacity(batchSize)
+        // Emptied here, on the engine's thread (the last references to released rules).
+        next.effects.removeAll(keepingCapacity: true)
+        next.released.removeAll(keepingCapacity: true)
+        next.effects.reserveCapacity(batchSize)
+        filling = next
     }
 
     /// Hands over what is left and waits until all of it is applied. Called once.
@@ -766,10 +788,13 @@ final class EffectPipe: @unchecked Sendable {
         closed = true
         condition.broadcast()
         while !drained { condition.wait() }
+        let done = spare
+        spare = []
         condition.unlock()
+        _ = done  // freed here, on the engine's thread
     }
 
-    private func take() -> [Emulator.Effect]? {
+    private func take() -> Batch? {
         condition.lock()
         defer { condition.unlock() }
         while ready.isEmpty && !closed { condition.wait() }
@@ -782,11 +807,11 @@ final class EffectPipe: @unchecked Sendable {
         return ready.removeFirst()
     }
 
-    private func giveBack(_ batch: [Emulator.Effect]) {
-        var b = batch
-        b.removeAll(keepingCapacity: true)
+    /// Keeps every batch for reuse: at most `depth + 2` exist (ready, the one applied, the
+    /// one filled), since the engine takes a new one only when no spare is left.
+    private func giveBack(_ batch: Batch) {
         condition.lock()
-        if spare.count < depth { spare.append(b) }
+        spare.append(batch)
         condition.unlock()
     }
 }

@@ -111,6 +111,8 @@ struct FormulaTests {
         // Move on to network 4: the old foreign switch is emptied, correspondents follow.
         h.event(4, .hostAttached(switchID: "s4", host: mn))
         #expect(h.tables["s1"]?.isEmpty ?? true)
+        // The old foreign controller forgets the node (its memory follows the nodes it serves).
+        if distributed { #expect(h.controllers["c1"]!.nodeRecords == 0) }
         #expect((h.tables["s4"]?.count ?? 0) == 1 + 6)
         let newLoc = h.tables["s2"]!.values.first { $0.name == "cs-to-loc" }!.actions
         #expect(newLoc != firstLoc)
@@ -119,6 +121,13 @@ struct FormulaTests {
         // Home again: no FMC rule is left anywhere.
         h.event(0, .hostAttached(switchID: "s0", host: mn))
         for sw in ["s0", "s1", "s2", "s3", "s4"] { #expect(h.tables[sw]?.isEmpty ?? true, "\(sw)") }
+        // Only the home record is left (it keeps the node's home peers).
+        let records = h.controllers.values.map(\.nodeRecords).reduce(0, +)
+        #expect(records == 1)
+        // A second round trip reuses the records instead of adding to them.
+        h.event(4, .hostAttached(switchID: "s4", host: mn))
+        h.event(0, .hostAttached(switchID: "s0", host: mn))
+        #expect(h.controllers.values.map(\.nodeRecords).reduce(0, +) == 1)
     }
 
     @Test("locators come from the upper half of the foreign prefix, reused after release")
