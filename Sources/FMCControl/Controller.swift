@@ -361,7 +361,7 @@ public final class FMCController {
         let sw = net.switchID
         let id = FlowMatch.host(node)
         let cookie = cookieFor(node)
-        func rule(_ kind: RuleKind, _ prio: UInt16, _ match: FlowMatch, _ actions: [FlowAction]) -> FlowRule {
+        func rule(_ kind: RuleKind, _ prio: UInt16, _ match: FlowMatch, _ actions: FlowActions) -> FlowRule {
             FlowRule(switchID: sw, network: n, priority: prio, match: match, actions: actions, kind: kind, role: .foreign, node: node, cookie: cookie)
         }
         foreignBase[n] += 1

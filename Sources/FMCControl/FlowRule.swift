@@ -119,6 +119,51 @@ public enum FlowAction: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
+/// A rule's actions, kept inline. FMC rules have at most three; an array would be a second
+/// heap object per rule, allocated and freed with every flow-mod, and rules are made and
+/// dropped millions of times in a long replay.
+public struct FlowActions: RandomAccessCollection, ExpressibleByArrayLiteral, Hashable, Sendable, CustomStringConvertible {
+    /// The most actions a rule can carry.
+    public static let capacity = 4
+    @usableFromInline var a0, a1, a2, a3: FlowAction?
+    @usableFromInline var stored: UInt8
+
+    @inlinable
+    public init(_ actions: some Sequence<FlowAction>) {
+        a0 = nil; a1 = nil; a2 = nil; a3 = nil
+        stored = 0
+        for a in actions {
+            precondition(stored < FlowActions.capacity, "a flow rule carries at most \(FlowActions.capacity) actions")
+            switch stored {
+            case 0: a0 = a
+            case 1: a1 = a
+            case 2: a2 = a
+            default: a3 = a
+            }
+            stored += 1
+        }
+    }
+
+    @inlinable
+    public init(arrayLiteral elements: FlowAction...) { self.init(elements) }
+
+    @inlinable public var startIndex: Int { 0 }
+    @inlinable public var endIndex: Int { Int(stored) }
+
+    @inlinable
+    public subscript(i: Int) -> FlowAction {
+        precondition(i >= 0 && i < Int(stored), "action index out of range")
+        switch i {
+        case 0: return a0!
+        case 1: return a1!
+        case 2: return a2!
+        default: return a3!
+        }
+    }
+
+    public var description: String { map(\.description).joined(separator: ",") }
+}
+
 /// What a rule is for, in the paper's terms; reports count rules by role.
 public enum RuleRole: String, Sendable, CaseIterable {
     /// One per switch per role while that switch serves that role (the paper's 2N).
@@ -185,7 +230,7 @@ public struct FlowRule: Hashable, Sendable, CustomStringConvertible {
         @usableFromInline var network: Int
         @usableFromInline var priority: UInt16
         @usableFromInline var match: FlowMatch
-        @usableFromInline var actions: [FlowAction]
+        @usableFromInline var actions: FlowActions
         @usableFromInline var idleTimeout: UInt16
         @usableFromInline var kind: RuleKind
         @usableFromInline var role: RuleRole
@@ -197,7 +242,7 @@ public struct FlowRule: Hashable, Sendable, CustomStringConvertible {
         @usableFromInline var fingerprint: UInt64
 
         @usableFromInline
-        init(_ switchID: String, _ network: Int, _ priority: UInt16, _ match: FlowMatch, _ actions: [FlowAction], _ idleTimeout: UInt16,
+        init(_ switchID: String, _ network: Int, _ priority: UInt16, _ match: FlowMatch, _ actions: FlowActions, _ idleTimeout: UInt16,
              _ kind: RuleKind, _ role: RuleRole, _ node: IPAddress?, _ cookie: UInt64) {
             self.switchID = switchID
             self.network = network
@@ -245,7 +290,7 @@ public struct FlowRule: Hashable, Sendable, CustomStringConvertible {
     /// The table entry's identity (match and priority) folded to one word: equal entries have
     /// equal fingerprints, so a search compares words and touches a rule only on a match.
     @inlinable public var entryFingerprint: UInt64 { storage.fingerprint }
-    @inlinable public var actions: [FlowAction] {
+    @inlinable public var actions: FlowActions {
         get { storage.actions }
         set { unique(); storage.actions = newValue }
     }
@@ -285,7 +330,7 @@ public struct FlowRule: Hashable, Sendable, CustomStringConvertible {
     /// Whether `other` is this very rule (the same stored value, not merely an equal one).
     @inlinable public func isSame(_ other: FlowRule) -> Bool { storage === other.storage }
 
-    public init(switchID: String, network: Int, priority: UInt16, match: FlowMatch, actions: [FlowAction], idleTimeout: UInt16 = 0,
+    public init(switchID: String, network: Int, priority: UInt16, match: FlowMatch, actions: FlowActions, idleTimeout: UInt16 = 0,
                 kind: RuleKind, role: RuleRole, node: IPAddress?, cookie: UInt64 = 0) {
         storage = Storage(switchID, network, priority, match, actions, idleTimeout, kind, role, node, cookie)
     }
@@ -324,7 +369,7 @@ public struct FlowRule: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        "\(switchID) prio=\(priority) \(match) -> \(actions.map(\.description).joined(separator: ",")) [\(name)]"
+        "\(switchID) prio=\(priority) \(match) -> \(actions) [\(name)]"
     }
 }
 
