@@ -106,8 +106,11 @@ public enum Replay {
         } else {
             timeline = nil
         }
+        // The timeline is read on a thread of its own, a few thousand events ahead.
+        let reader = timeline.map { t in ReadAhead { try t.next() } }
+        defer { reader?.finish() }
         var n = 0
-        while let timeline, let e = try timeline.next() {
+        while let reader, let e = try reader.next() {
             switch e {
             case let .attachment(a):
                 var address = a.node < addressOf.count ? addressOf[a.node] : nil
@@ -135,6 +138,7 @@ public enum Replay {
                 if inputs.shouldStop?() == true { result.complete = false; break }
             }
         }
+        reader?.finish()  // the timeline's counters are read below
         emulator.finish()
         let sums = digests.wait()
         result.inputs = zip(named, sums).map { ($0.0, $0.1, $1) }
