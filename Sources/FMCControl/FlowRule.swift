@@ -226,20 +226,22 @@ public enum RuleKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
 public struct FlowRule: Hashable, Sendable, CustomStringConvertible {
     @usableFromInline
     final class Storage: @unchecked Sendable {
-        @usableFromInline var switchID: String
-        @usableFromInline var network: Int
+        // What tables and measurements read for every change comes first, in the object's
+        // first cache line; the rest is read rarely (a fingerprint matched, a listing).
+        /// Not part of the value (see `tableSlot`).
+        @usableFromInline var slot: Int32 = -1
         @usableFromInline var priority: UInt16
-        @usableFromInline var match: FlowMatch
-        @usableFromInline var actions: FlowActions
         @usableFromInline var idleTimeout: UInt16
+        /// `match.fold + priority`, kept with the rule (see `entryFingerprint`).
+        @usableFromInline var fingerprint: UInt64
+        @usableFromInline var network: Int
         @usableFromInline var kind: RuleKind
         @usableFromInline var role: RuleRole
         @usableFromInline var node: IPAddress?
         @usableFromInline var cookie: UInt64
-        /// Not part of the value (see `tableSlot`).
-        @usableFromInline var slot: Int32 = -1
-        /// `match.fold + priority`, kept with the rule (see `entryFingerprint`).
-        @usableFromInline var fingerprint: UInt64
+        @usableFromInline var switchID: String
+        @usableFromInline var match: FlowMatch
+        @usableFromInline var actions: FlowActions
 
         @usableFromInline
         init(_ switchID: String, _ network: Int, _ priority: UInt16, _ match: FlowMatch, _ actions: FlowActions, _ idleTimeout: UInt16,

@@ -82,6 +82,12 @@ public final class Emulator {
     var outputs: [ControlOutput] = []
     var seq: UInt64 = 0
     var now: Int64 = .min
+    /// The sequence number of the event being run, and of the last one whose effects were
+    /// marked for the second thread (see `note`).
+    var runningSeq: UInt64 = .max
+    var markedSeq: UInt64 = .max
+    /// With the pipe, rule changes are not engine events: the latest time one takes effect.
+    var lastRuleTime: Int64 = .min
     var busyUntil: [Int64]
     /// Migrating nodes, numbered when they first appear: their state sits in arrays, and
     /// events carry the number, not the address.
@@ -199,16 +205,17 @@ public final class Emulator {
         networkController = nets.map { n in ids.firstIndex(of: n.controller)! }
         busyUntil = [Int64](repeating: .min, count: ids.count)
         rng = SplitMix64(seed: settings.seed)
-        tables = scenario.networks.map { _ in FlowTable() }
+        // Idle timeouts read the tables' hit times on the engine's thread, so they keep the
+        // tables there.
+        let secondThread = settings.measureOnSecondThread && topo.peerIdleTimeout == 0
+        tables = scenario.networks.map { _ in FlowTable(forPackets: !secondThread) }
         metrics = Measurements(scenario: scenario, topology: topo, controllers: ids, networkController: networkController)
         for i in scenario.networks.indices {
             for r in infrastructureRules(for: i, in: topo) { tables[i].put(r, infrastructure: true) }
         }
-        // Idle timeouts read the tables' hit times on the engine's thread, so they keep the
-        // tables there.
-        if settings.measureOnSecondThread && topo.peerIdleTimeout == 0 {
+        if secondThread {
             let tables = self.tables, metrics = self.metrics
-            pipe = EffectPipe { Emulator.apply($0, tables: tables, metrics: metrics) }
+            pipe = EffectPipe(sink: EffectSink(tables: tables, metrics: metrics))
         } else {
             pipe = nil
         }
@@ -302,7 +309,11 @@ public final class Emulator {
     /// Runs everything that is still scheduled, and waits for the second thread's share.
     public func finish() {
         advance(to: .max)
-        pipe?.finish()
+        if let pipe {
+            // The last rule change is the run's last event, as it would be in the queue.
+            now = max(now, lastRuleTime)
+            pipe.finish()
+        }
         metrics.finish(at: now)
     }
 
@@ -320,11 +331,42 @@ public final class Emulator {
         case mappings(Int32, held: Int32, at: Int64)
         case ruleEffective(FlowRule, sentAt: Int64, at: Int64)
         case ruleRemoved(FlowRule, at: Int64)
+        /// Second thread only. The effects that follow come from the engine event with this
+        /// key: rule changes due before it are applied first.
+        case clock(time: Int64, seq: UInt64)
+        /// Second thread only: a rule change due later, with the key its engine event would
+        /// have had (`ruleEffective` when `sentAt` is set, else `ruleRemoved`).
+        case ruleLater(FlowRule, sentAt: Int64?, time: Int64, seq: UInt64)
     }
 
     @inline(__always)
     func note(_ e: Effect) {
-        if let pipe { pipe.add(e) } else { _ = Emulator.apply(e, tables: tables, metrics: metrics) }
+        if let pipe {
+            if markedSeq != runningSeq {
+                markedSeq = runningSeq
+                pipe.add(.clock(time: now, seq: runningSeq))
+            }
+            pipe.add(e)
+        } else {
+            _ = Emulator.apply(e, tables: tables, metrics: metrics)
+        }
+    }
+
+    /// A flow-mod taking effect at `t`. Without packets nothing on this thread reads the
+    /// tables, so with the pipe the change goes straight to the second thread, which orders it
+    /// among the other effects by the key it would have had as an event: the engine's queue
+    /// then holds about a sixth of the events of a handover.
+    func scheduleRule(_ t: Int64, _ r: FlowRule, sentAt: Int64?) {
+        if let pipe, r.idleTimeout == 0 {
+            pipe.add(.ruleLater(r, sentAt: sentAt, time: t, seq: seq))
+            seq += 1
+            eventsRun += 1
+            lastRuleTime = max(lastRuleTime, t)
+        } else if let sentAt {
+            schedule(t, .ruleEffective(r, sentAt: sentAt))
+        } else {
+            schedule(t, .ruleRemoved(r))
+        }
     }
 
     /// Applies one effect. Returns the rule a table let go of (replaced or removed), so that
@@ -342,19 +384,31 @@ public final class Emulator {
             metrics.controllerMessageOut(Int(c), at: t)
         case let .controllerIn(c, t): metrics.controllerMessageIn(Int(c), at: t)
         case let .mappings(c, held, t): metrics.mappings(Int(c), Int(held), at: t)
-        case let .ruleEffective(r, sentAt, t):
-            let n = r.network
-            let replaced = tables[n].put(r, infrastructure: false, at: t)
-            metrics.ruleInstalled(r, switchIndex: n, replaced: replaced != nil, sentAt: sentAt, at: t)
-            metrics.ruleChanged(r, switchIndex: n, at: t)
-            return replaced
-        case let .ruleRemoved(r, t):
-            let n = r.network
-            guard let old = tables[n].remove(r, infrastructure: false) else { return nil }
-            metrics.ruleRemoved(r, switchIndex: n, at: t)
-            return old
+        case let .ruleEffective(r, sentAt, t): return effective(r, sentAt: sentAt, at: t, tables: tables, metrics: metrics)
+        case let .ruleRemoved(r, t): return removed(r, at: t, tables: tables, metrics: metrics)
+        case let .ruleLater(r, sentAt, t, _):
+            // Its time has come (EffectSink keeps it until then).
+            if let sentAt { return effective(r, sentAt: sentAt, at: t, tables: tables, metrics: metrics) }
+            return removed(r, at: t, tables: tables, metrics: metrics)
+        case .clock:
+            preconditionFailure("clock marks are for the second thread (EffectSink)")
         }
         return nil
+    }
+
+    private static func effective(_ r: FlowRule, sentAt: Int64, at t: Int64, tables: [FlowTable], metrics: Measurements) -> FlowRule? {
+        let n = r.network
+        let replaced = tables[n].put(r, infrastructure: false, at: t)
+        metrics.ruleInstalled(r, switchIndex: n, replaced: replaced != nil, sentAt: sentAt, at: t)
+        metrics.ruleChanged(r, switchIndex: n, at: t)
+        return replaced
+    }
+
+    private static func removed(_ r: FlowRule, at t: Int64, tables: [FlowTable], metrics: Measurements) -> FlowRule? {
+        let n = r.network
+        guard let old = tables[n].remove(r, infrastructure: false) else { return nil }
+        metrics.ruleRemoved(r, switchIndex: n, at: t)
+        return old
     }
 
     // MARK: - engine
@@ -376,6 +430,7 @@ public final class Emulator {
         while let top = queue.min, top.time <= t {
             queue.pop()
             now = top.time
+            runningSeq = top.seq
             let event = slots[top.slot].take()!
             freeSlots.append(top.slot)
             eventsRun += 1
@@ -518,13 +573,13 @@ public final class Emulator {
                 } else {
                     effective = arrive + installTime()
                 }
-                schedule(max(effective, arrive), .ruleEffective(r, sentAt: done))
+                scheduleRule(max(effective, arrive), r, sentAt: done)
             case let .remove(r):
                 let n = r.network
                 let swSite = networkSite[n]
                 let arrive = done + scenario.latency.controllerSwitchNs + delay(site, swSite)
                 note(.sent(.flowMod, controller: Int32(c), to: Int32(switchEndpoint(n)), longDistance: site != swSite, at: done))
-                schedule(arrive + installTime(), .ruleRemoved(r))
+                scheduleRule(arrive + installTime(), r, sentAt: nil)
             case let .send(toID, m):
                 guard let to = controllerIndex[toID] else { continue }
                 let toSite = controllerSite[to]
@@ -722,6 +777,53 @@ struct EventQueue {
     }
 }
 
+/// The second thread's side: the tables, the measurements, and the rule changes still due.
+/// Effects arrive in the order the engine ran its events; a rule change arrives when its
+/// flow-mod is sent and waits here until the engine's clock has passed its key.
+final class EffectSink {
+    let tables: [FlowTable]
+    let metrics: Measurements
+    private var due = EventQueue()
+    private var pending: [Emulator.Effect?] = []
+    private var free: [Int] = []
+
+    init(tables: [FlowTable], metrics: Measurements) {
+        self.tables = tables
+        self.metrics = metrics
+    }
+
+    /// Applies (or keeps) one effect; rules the tables let go of go to `released`.
+    func take(_ e: consuming Emulator.Effect, _ released: inout [FlowRule]) {
+        switch e {
+        case let .clock(t, s):
+            applyDue(before: t, s, &released)
+        case let .ruleLater(_, _, t, s):
+            // Kept as it came (moved, not copied: this thread touches no reference count).
+            let slot: Int
+            if let f = free.popLast() {
+                slot = f
+                pending[f] = consume e
+            } else {
+                slot = pending.count
+                pending.append(consume e)
+            }
+            due.push(Emulator.Scheduled(time: t, seq: s, slot: slot))
+        default:
+            if let old = Emulator.apply(e, tables: tables, metrics: metrics) { released.append(old) }
+        }
+    }
+
+    /// Applies the rule changes whose key is below (t, s); everything with `.max`.
+    func applyDue(before t: Int64, _ s: UInt64, _ released: inout [FlowRule]) {
+        while let top = due.min, top.time < t || (top.time == t && top.seq < s) {
+            due.pop()
+            let change = pending[top.slot].take()!
+            free.append(top.slot)
+            if let old = Emulator.apply(change, tables: tables, metrics: metrics) { released.append(old) }
+        }
+    }
+}
+
 /// The engine's effects on their way to the thread that applies them: batches of a few
 /// thousand through a short bounded queue, so the engine waits only when that thread falls
 /// behind, and memory stays bounded. Batches go back to the engine's thread after use, with
@@ -744,17 +846,32 @@ final class EffectPipe: @unchecked Sendable {
     private var closed = false
     private var drained = false
 
-    init(apply: @escaping (Emulator.Effect) -> FlowRule?) {
+    init(sink: EffectSink) {
         filling.effects.reserveCapacity(batchSize)
         let thread = Thread { [self] in
             while var batch = take() {
-                batch.effects.withUnsafeBufferPointer { effects in
-                    for i in effects.indices {
-                        if let r = apply(effects[i]) { batch.released.append(r) }
+                var released: [FlowRule] = []
+                swap(&released, &batch.released)
+                batch.effects.withUnsafeMutableBufferPointer { effects in
+                    // Moved out (no reference counting on this thread), a plain value left behind.
+                    guard let base = effects.baseAddress else { return }
+                    for i in 0..<effects.count {
+                        let e = (base + i).move()
+                        (base + i).initialize(to: .clock(time: 0, seq: 0))
+                        sink.take(e, &released)
                     }
                 }
+                swap(&released, &batch.released)
                 giveBack(batch)
             }
+            // The engine is done: the rule changes still due, in order, in one last batch.
+            var last = Batch()
+            sink.applyDue(before: .max, .max, &last.released)
+            giveBack(last)
+            condition.lock()
+            drained = true
+            condition.broadcast()
+            condition.unlock()
         }
         thread.name = "fmc measurements"
         thread.start()
@@ -770,15 +887,17 @@ final class EffectPipe: @unchecked Sendable {
         guard !filling.effects.isEmpty else { return }
         condition.lock()
         while ready.count >= depth { condition.wait() }
-        ready.append(filling)
-        var next = spare.popLast() ?? Batch()
+        // Handed over without a second reference: the other thread works on the batch in
+        // place, and a shared buffer would make it copy every effect first.
+        var full = spare.popLast() ?? Batch()
+        swap(&full, &filling)
+        ready.append(consume full)
         condition.broadcast()
         condition.unlock()
         // Emptied here, on the engine's thread (the last references to released rules).
-        next.effects.removeAll(keepingCapacity: true)
-        next.released.removeAll(keepingCapacity: true)
-        next.effects.reserveCapacity(batchSize)
-        filling = next
+        filling.effects.removeAll(keepingCapacity: true)
+        filling.released.removeAll(keepingCapacity: true)
+        filling.effects.reserveCapacity(batchSize)
     }
 
     /// Hands over what is left and waits until all of it is applied. Called once.
@@ -798,11 +917,7 @@ final class EffectPipe: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while ready.isEmpty && !closed { condition.wait() }
-        guard !ready.isEmpty else {
-            drained = true
-            condition.broadcast()
-            return nil
-        }
+        guard !ready.isEmpty else { return nil }
         condition.broadcast()
         return ready.removeFirst()
     }

@@ -39,6 +39,14 @@ final class FlowTable {
     private var others: [Slot] = []
     /// Rules that count as FMC rules (infrastructure excluded).
     private(set) var fmcCount = 0
+    /// Whether packets are looked up. A run without packets only installs and removes, and
+    /// then needs nothing but each entry's identity: rules are chained by their fingerprint
+    /// alone (chains of one, barring a collision), in `byDestination`.
+    let forPackets: Bool
+
+    init(forPackets: Bool = true) {
+        self.forPackets = forPackets
+    }
 
     static func portOrTarget(_ m: FlowMatch) -> IPAddress? {
         if let t = m.arpTarget { return t }
@@ -53,7 +61,8 @@ final class FlowTable {
 
     /// Which index holds a rule: decided by its match alone, so a rule and the entry it
     /// replaces (same match and priority) are always in the same chain.
-    private func chainTable(_ m: FlowMatch) -> (AddressTable<Chain>, IPAddress)? {
+    private func chainTable(_ m: FlowMatch, _ fp: UInt64) -> (AddressTable<Chain>, IPAddress)? {
+        if !forPackets { return (byDestination, IPAddress(high: fp, low: fp, isIPv4: false)) }
         if let d = FlowTable.exact(m.destination) { return (byDestination, d) }
         if let s = FlowTable.exact(m.source) { return (bySource, s) }
         if let a = FlowTable.portOrTarget(m) { return (byPortOrTarget, a) }
@@ -80,7 +89,7 @@ final class FlowTable {
         let fp = FlowTable.fingerprint(r)
         var slot: Slot = -1
         var old: FlowRule?
-        if let (table, address) = chainTable(r.match) {
+        if let (table, address) = chainTable(r.match, fp) {
             table.modify(address, default: { Chain(head: -1, tail: -1) }) { chain in
                 var s = chain.head
                 while s >= 0 {
@@ -122,7 +131,7 @@ final class FlowTable {
         // then known and nothing is searched.
         let hint = r.tableSlot
         var found: Slot? = hint >= 0 && Int(hint) < entries.count && entries[Int(hint)].rule.map { $0.isSame(r) } == true ? hint : nil
-        if let (table, address) = chainTable(r.match) {
+        if let (table, address) = chainTable(r.match, fp) {
             if found == nil {
                 var s = table[address]?.head ?? -1
                 while s >= 0 && !isEntry(s, fp, r) { s = entries[Int(s)].next }
@@ -170,6 +179,7 @@ final class FlowTable {
 
     /// The slot of the highest-priority rule matching the packet.
     func lookup(inPort: SwitchPort, arp: Bool, source: IPAddress, destination: IPAddress) -> Slot? {
+        precondition(forPackets, "a table made without the packet indexes")
         var best: Slot?
         var bestPriority: UInt16 = 0
         let target: IPAddress? = arp ? destination : nil

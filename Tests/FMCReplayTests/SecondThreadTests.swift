@@ -26,9 +26,12 @@ struct SecondThreadTests {
     }
 
     @Test("same report.json on one thread and on two", arguments: [
-        (true, "reactive"), (false, "reactive"), (true, "proactive"), (true, "make-before-break"),
+        (true, "reactive", false), (false, "reactive", false), (true, "proactive", false), (true, "make-before-break", false),
+        // Fixed install times: rule changes fall on the very times of other events, where only
+        // the sequence numbers order them.
+        (true, "reactive", true), (false, "proactive", true),
     ])
-    func sameReport(distributed: Bool, strategy: String) throws {
+    func sameReport(distributed: Bool, strategy: String, fixedInstall: Bool) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fmc-2t-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var m = MobilitySetting()
@@ -37,6 +40,12 @@ struct SecondThreadTests {
         // More effects than a few of the pipe's batches, so batches are handed over and reused.
         m.handovers = 4000
         try MobilitySynth.write(m, to: dir)
+        if fixedInstall {
+            let path = dir + "/scenario.yaml"
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            try (text + "latency:\n  install_fixed_ms: 0.1\n  controller_switch_ms: 0.1\n  processing_ms: 0.05\n")
+                .write(toFile: path, atomically: true, encoding: .utf8)
+        }
         let one = try report(dir, distributed: distributed, strategy: strategy, secondThread: false)
         let two = try report(dir, distributed: distributed, strategy: strategy, secondThread: true)
         #expect(one == two)
