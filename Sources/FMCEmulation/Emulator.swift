@@ -334,39 +334,60 @@ public final class Emulator {
         /// Second thread only. The effects that follow come from the engine event with this
         /// key: rule changes due before it are applied first.
         case clock(time: Int64, seq: UInt64)
-        /// Second thread only: a rule change due later, with the key its engine event would
-        /// have had (`ruleEffective` when `sentAt` is set, else `ruleRemoved`).
-        case ruleLater(FlowRule, sentAt: Int64?, time: Int64, seq: UInt64)
+        /// Second thread only: a flow-mod sent now, counted where its `.sent` would have
+        /// been, whose change is due later (see `FlowModLater`).
+        case ruleLater(FlowRule, FlowModLater)
+    }
+
+    /// A flow-mod on its way, for the second thread: who sent it when, and when and under
+    /// which key its engine event (`ruleEffective` or `ruleRemoved`) would have run.
+    struct FlowModLater {
+        var sentAt: Int64
+        var time: Int64
+        var seq: UInt64
+        var controller: Int32
+        var endpoint: Int32
+        var install: Bool
+        var longDistance: Bool
     }
 
     @inline(__always)
     func note(_ e: Effect) {
         if let pipe {
-            if markedSeq != runningSeq {
-                markedSeq = runningSeq
-                pipe.add(.clock(time: now, seq: runningSeq))
-            }
+            mark(pipe)
             pipe.add(e)
         } else {
             _ = Emulator.apply(e, tables: tables, metrics: metrics)
         }
     }
 
-    /// A flow-mod taking effect at `t`. Without packets nothing on this thread reads the
-    /// tables, so with the pipe the change goes straight to the second thread, which orders it
-    /// among the other effects by the key it would have had as an event: the engine's queue
-    /// then holds about a sixth of the events of a handover.
-    func scheduleRule(_ t: Int64, _ r: FlowRule, sentAt: Int64?) {
+    /// Tells the second thread which event the effects that follow come from.
+    @inline(__always)
+    func mark(_ pipe: EffectPipe) {
+        if markedSeq != runningSeq {
+            markedSeq = runningSeq
+            pipe.add(.clock(time: now, seq: runningSeq))
+        }
+    }
+
+    /// Controller `c` sends a flow-mod now (`done`), taking effect at `t`. Without packets
+    /// nothing on this thread reads the tables, so with the pipe the whole flow-mod (its
+    /// message and its change) goes straight to the second thread as one effect, and the
+    /// change is ordered there among the other effects by the key it would have had as an
+    /// event: the engine's queue then holds about a sixth of the events of a handover.
+    func flowMod(_ r: FlowRule, install: Bool, controller c: Int, done: Int64, at t: Int64, longDistance: Bool) {
+        let endpoint = switchEndpoint(r.network)
         if let pipe, r.idleTimeout == 0 {
-            pipe.add(.ruleLater(r, sentAt: sentAt, time: t, seq: seq))
+            mark(pipe)
+            pipe.add(.ruleLater(r, FlowModLater(sentAt: done, time: t, seq: seq, controller: Int32(c), endpoint: Int32(endpoint),
+                                                install: install, longDistance: longDistance)))
             seq += 1
             eventsRun += 1
             lastRuleTime = max(lastRuleTime, t)
-        } else if let sentAt {
-            schedule(t, .ruleEffective(r, sentAt: sentAt))
-        } else {
-            schedule(t, .ruleRemoved(r))
+            return
         }
+        note(.sent(.flowMod, controller: Int32(c), to: Int32(endpoint), longDistance: longDistance, at: done))
+        schedule(t, install ? .ruleEffective(r, sentAt: done) : .ruleRemoved(r))
     }
 
     /// Applies one effect. Returns the rule a table let go of (replaced or removed), so that
@@ -386,10 +407,10 @@ public final class Emulator {
         case let .mappings(c, held, t): metrics.mappings(Int(c), Int(held), at: t)
         case let .ruleEffective(r, sentAt, t): return effective(r, sentAt: sentAt, at: t, tables: tables, metrics: metrics)
         case let .ruleRemoved(r, t): return removed(r, at: t, tables: tables, metrics: metrics)
-        case let .ruleLater(r, sentAt, t, _):
+        case let .ruleLater(r, m):
             // Its time has come (EffectSink keeps it until then).
-            if let sentAt { return effective(r, sentAt: sentAt, at: t, tables: tables, metrics: metrics) }
-            return removed(r, at: t, tables: tables, metrics: metrics)
+            if m.install { return effective(r, sentAt: m.sentAt, at: m.time, tables: tables, metrics: metrics) }
+            return removed(r, at: m.time, tables: tables, metrics: metrics)
         case .clock:
             preconditionFailure("clock marks are for the second thread (EffectSink)")
         }
@@ -564,7 +585,6 @@ public final class Emulator {
                 let n = r.network
                 let swSite = networkSite[n]
                 let arrive = done + scenario.latency.controllerSwitchNs + delay(site, swSite)
-                note(.sent(.flowMod, controller: Int32(c), to: Int32(switchEndpoint(n)), longDistance: site != swSite, at: done))
                 let effective: Int64
                 if settings.strategy == .makeBeforeBreak && r.kind == .hsRedirect,
                    let f = r.node.flatMap({ nodeIndex[$0] }).map({ failoverNs[Int($0)] }), f != .min, f >= done - 1_000_000_000 {
@@ -573,13 +593,12 @@ public final class Emulator {
                 } else {
                     effective = arrive + installTime()
                 }
-                scheduleRule(max(effective, arrive), r, sentAt: done)
+                flowMod(r, install: true, controller: c, done: done, at: max(effective, arrive), longDistance: site != swSite)
             case let .remove(r):
                 let n = r.network
                 let swSite = networkSite[n]
                 let arrive = done + scenario.latency.controllerSwitchNs + delay(site, swSite)
-                note(.sent(.flowMod, controller: Int32(c), to: Int32(switchEndpoint(n)), longDistance: site != swSite, at: done))
-                scheduleRule(arrive + installTime(), r, sentAt: nil)
+                flowMod(r, install: false, controller: c, done: done, at: arrive + installTime(), longDistance: site != swSite)
             case let .send(toID, m):
                 guard let to = controllerIndex[toID] else { continue }
                 let toSite = controllerSite[to]
@@ -797,8 +816,12 @@ final class EffectSink {
         switch e {
         case let .clock(t, s):
             applyDue(before: t, s, &released)
-        case let .ruleLater(_, _, t, s):
-            // Kept as it came (moved, not copied: this thread touches no reference count).
+        case let .ruleLater(_, m):
+            // The flow-mod message now, where the engine sent it.
+            metrics.message(.flowMod, from: Int(m.controller), to: Int(m.endpoint), longDistance: m.longDistance)
+            metrics.controllerMessageOut(Int(m.controller), at: m.sentAt)
+            // The change later: kept as it came (moved, not copied: this thread touches no
+            // reference count).
             let slot: Int
             if let f = free.popLast() {
                 slot = f
@@ -807,7 +830,7 @@ final class EffectSink {
                 slot = pending.count
                 pending.append(consume e)
             }
-            due.push(Emulator.Scheduled(time: t, seq: s, slot: slot))
+            due.push(Emulator.Scheduled(time: m.time, seq: m.seq, slot: slot))
         default:
             if let old = Emulator.apply(e, tables: tables, metrics: metrics) { released.append(old) }
         }
