@@ -227,6 +227,10 @@ public final class FMCController {
     /// moved) and one for each node it serves now as foreign or correspondent controller.
     public var nodeRecords: Int { nodes.count - freeSlots.count }
 
+    /// Where new rules take their storage from, if the driver recycles the rules its switches
+    /// drop (see `FlowRulePool`); used on the driver's thread only.
+    public var rulePool: FlowRulePool?
+
     /// Locator allocations that failed because a pool was exhausted.
     public private(set) var exhaustedPools = 0
 
@@ -362,11 +366,11 @@ public final class FMCController {
         let id = FlowMatch.host(node)
         let cookie = cookieFor(node)
         func rule(_ kind: RuleKind, _ prio: UInt16, _ match: FlowMatch, _ actions: FlowActions) -> FlowRule {
-            FlowRule(switchID: sw, network: n, priority: prio, match: match, actions: actions, kind: kind, role: .foreign, node: node, cookie: cookie)
+            FlowRule(pool: rulePool, switchID: sw, network: n, priority: prio, match: match, actions: actions, kind: kind, role: .foreign, node: node, cookie: cookie)
         }
         foreignBase[n] += 1
         if foreignBase[n] == 1 {
-            install(FlowRule(switchID: sw, network: n, priority: 10, match: FlowMatch(destination: topology.locatorPool(of: n)),
+            install(FlowRule(pool: rulePool, switchID: sw, network: n, priority: 10, match: FlowMatch(destination: topology.locatorPool(of: n)),
                              actions: [.output(.controller)], kind: .fsBase, role: .base, node: nil), nil, &out)
         }
         let count = topology.distributed ? topology.delta : topology.beta
@@ -392,7 +396,7 @@ public final class FMCController {
         nodes[i].foreign[f].cnets.insert(j)
         let loc = nodes[i].foreign[f].locator
         send(j, .mapping(node: node, locator: loc, cnet: j), &out)
-        install(FlowRule(switchID: topology.networks[n].switchID, network: n, priority: 150,
+        install(FlowRule(pool: rulePool, switchID: topology.networks[n].switchID, network: n, priority: 150,
                          match: FlowMatch(inPort: .host(node), source: FlowMatch.host(node), destination: topology.networks[j].prefix),
                          actions: [.setSource(loc), .output(.core)], kind: .fsCnet, role: .foreign,
                          node: node, cookie: cookieFor(node)), i, &out)
@@ -402,7 +406,7 @@ public final class FMCController {
         guard let i = existing(node), let f = nodes[i].foreignIndex(n), topology.network(of: peer) == n, peer != node,
               !nodes[i].foreign[f].peers.contains(peer) else { return }
         nodes[i].foreign[f].peers.insert(peer)
-        install(FlowRule(switchID: topology.networks[n].switchID, network: n, priority: 200,
+        install(FlowRule(pool: rulePool, switchID: topology.networks[n].switchID, network: n, priority: 200,
                          match: FlowMatch(inPort: .host(peer), source: FlowMatch.host(peer), destination: FlowMatch.host(node)),
                          actions: [.output(.host(node))], idleTimeout: topology.peerIdleTimeout, kind: .fsPeer,
                          role: .foreign, node: node, cookie: cookieFor(node)), i, &out)
@@ -437,7 +441,7 @@ public final class FMCController {
             awayNodes += 1
             homeBase[h] += 1
             if homeBase[h] == 1 {
-                install(FlowRule(switchID: sw, network: h, priority: 10, match: FlowMatch(inPort: .core, destination: topology.networks[h].prefix),
+                install(FlowRule(pool: rulePool, switchID: sw, network: h, priority: 10, match: FlowMatch(inPort: .core, destination: topology.networks[h].prefix),
                                  actions: [.output(.local)], kind: .hsBase, role: .base, node: nil), nil, &out)
             }
         }
@@ -460,13 +464,13 @@ public final class FMCController {
             let r: FlowRule
             switch k {
             case 0:
-                r = FlowRule(switchID: sw, network: h, priority: 180, match: FlowMatch(destination: id),
+                r = FlowRule(pool: rulePool, switchID: sw, network: h, priority: 180, match: FlowMatch(destination: id),
                              actions: [.setDestination(loc), .output(.core), .output(.controller)], kind: .hsRedirect, role: .home, node: node, cookie: cookie)
             case 1:
-                r = FlowRule(switchID: sw, network: h, priority: 100, match: FlowMatch(inPort: .core, source: FlowMatch.host(loc)),
+                r = FlowRule(pool: rulePool, switchID: sw, network: h, priority: 100, match: FlowMatch(inPort: .core, source: FlowMatch.host(loc)),
                              actions: [.setSource(node), .output(.local)], kind: .hsRestore, role: .home, node: node, cookie: cookie)
             default:
-                r = FlowRule(switchID: sw, network: h, priority: 100, match: FlowMatch(isARP: true, arpTarget: node),
+                r = FlowRule(pool: rulePool, switchID: sw, network: h, priority: 100, match: FlowMatch(isARP: true, arpTarget: node),
                              actions: [.arpReply], kind: .hsArpID, role: .home, node: node, cookie: cookie)
             }
             install(r, i, &out)
@@ -475,7 +479,7 @@ public final class FMCController {
     }
 
     private func homePeerRule(_ node: IPAddress, _ h: Int, _ peer: IPAddress, _ loc: IPAddress) -> FlowRule {
-        FlowRule(switchID: topology.networks[h].switchID, network: h, priority: 200,
+        FlowRule(pool: rulePool, switchID: topology.networks[h].switchID, network: h, priority: 200,
                  match: FlowMatch(inPort: .host(peer), source: FlowMatch.host(peer), destination: FlowMatch.host(node)),
                  actions: [.setDestination(loc), .output(.core)], idleTimeout: topology.peerIdleTimeout,
                  kind: .hsPeer, role: .home, node: node, cookie: cookieFor(node))
@@ -545,13 +549,13 @@ public final class FMCController {
             let r: FlowRule
             switch k {
             case 0:
-                r = FlowRule(switchID: sw, network: j, priority: 180, match: FlowMatch(destination: id),
+                r = FlowRule(pool: rulePool, switchID: sw, network: j, priority: 180, match: FlowMatch(destination: id),
                              actions: [.setDestination(loc), .output(.core), .output(.controller)], kind: .csToLoc, role: .correspondent, node: node, cookie: cookie)
             case 1:
-                r = FlowRule(switchID: sw, network: j, priority: 100, match: FlowMatch(inPort: .core, source: FlowMatch.host(loc)),
+                r = FlowRule(pool: rulePool, switchID: sw, network: j, priority: 100, match: FlowMatch(inPort: .core, source: FlowMatch.host(loc)),
                              actions: [.setSource(node), .output(.local)], kind: .csFromLoc, role: .correspondent, node: node, cookie: cookie)
             default:
-                r = FlowRule(switchID: sw, network: j, priority: 100, match: FlowMatch(inPort: .core, source: id),
+                r = FlowRule(pool: rulePool, switchID: sw, network: j, priority: 100, match: FlowMatch(inPort: .core, source: id),
                              actions: [.output(.local), .output(.controller)], kind: .csFromID, role: .correspondent, node: node, cookie: cookie)
             }
             install(r, i, &out)
@@ -560,7 +564,7 @@ public final class FMCController {
     }
 
     private func correspondentPeerRule(_ node: IPAddress, _ j: Int, _ peer: IPAddress, _ loc: IPAddress) -> FlowRule {
-        FlowRule(switchID: topology.networks[j].switchID, network: j, priority: 200,
+        FlowRule(pool: rulePool, switchID: topology.networks[j].switchID, network: j, priority: 200,
                  match: FlowMatch(inPort: .host(peer), source: FlowMatch.host(peer), destination: FlowMatch.host(node)),
                  actions: [.setDestination(loc), .output(.core)], idleTimeout: topology.peerIdleTimeout,
                  kind: .csPeer, role: .correspondent, node: node, cookie: cookieFor(node))

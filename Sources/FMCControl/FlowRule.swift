@@ -261,6 +261,24 @@ public struct FlowRule: Hashable, Sendable, CustomStringConvertible {
 
         @usableFromInline
         func copy() -> Storage { Storage(switchID, network, priority, match, actions, idleTimeout, kind, role, node, cookie) }
+
+        /// Made anew from a pool (see `FlowRulePool`).
+        @usableFromInline
+        func reset(_ switchID: String, _ network: Int, _ priority: UInt16, _ match: FlowMatch, _ actions: FlowActions, _ idleTimeout: UInt16,
+                   _ kind: RuleKind, _ role: RuleRole, _ node: IPAddress?, _ cookie: UInt64) {
+            slot = -1
+            self.switchID = switchID
+            self.network = network
+            self.priority = priority
+            self.match = match
+            self.actions = actions
+            self.idleTimeout = idleTimeout
+            self.kind = kind
+            self.role = role
+            self.node = node
+            self.cookie = cookie
+            fingerprint = match.fold &+ UInt64(priority)
+        }
     }
 
     @usableFromInline var storage: Storage
@@ -337,6 +355,18 @@ public struct FlowRule: Hashable, Sendable, CustomStringConvertible {
         storage = Storage(switchID, network, priority, match, actions, idleTimeout, kind, role, node, cookie)
     }
 
+    /// The same, in storage from `pool` when it has some.
+    @inlinable
+    public init(pool: FlowRulePool?, switchID: String, network: Int, priority: UInt16, match: FlowMatch, actions: FlowActions,
+                idleTimeout: UInt16 = 0, kind: RuleKind, role: RuleRole, node: IPAddress?, cookie: UInt64 = 0) {
+        if let s = pool?.spare.popLast() {
+            s.reset(switchID, network, priority, match, actions, idleTimeout, kind, role, node, cookie)
+            storage = s
+        } else {
+            storage = Storage(switchID, network, priority, match, actions, idleTimeout, kind, role, node, cookie)
+        }
+    }
+
     public static func == (a: FlowRule, b: FlowRule) -> Bool {
         if a.storage === b.storage { return true }
         let x = a.storage, y = b.storage
@@ -383,4 +413,27 @@ public struct RuleKey: Hashable, Sendable {
     /// The match and priority only: rules of one key on different switches (the centralized
     /// controller's) at worst share a bucket chain; equality still tells them apart.
     public func hash(into hasher: inout Hasher) { hasher.combine(match.fold &+ UInt64(priority)) }
+}
+
+/// Rules nobody holds any more, kept for the next rules made. A long replay makes and drops
+/// millions of rules; taking the storage of a dropped one costs neither an allocation nor a
+/// free (and the free is the costly half when another thread touched the rule last).
+/// Belongs to one thread: a driver hands it to the controllers it runs and recycles into it
+/// the rules its switches let go of.
+public final class FlowRulePool {
+    @usableFromInline var spare: [FlowRule.Storage] = []
+    /// At most this many are kept.
+    public let limit: Int
+
+    public init(limit: Int = 1 << 14) {
+        self.limit = limit
+        spare.reserveCapacity(limit)
+    }
+
+    /// Keeps `rule`'s storage for reuse if nothing else refers to it (else it is just dropped).
+    @inlinable
+    public func recycle(_ rule: consuming FlowRule) {
+        var r = rule
+        if spare.count < limit && isKnownUniquelyReferenced(&r.storage) { spare.append(r.storage) }
+    }
 }

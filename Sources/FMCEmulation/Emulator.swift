@@ -104,6 +104,8 @@ public final class Emulator {
     var failoverNs: [Int64] = []
     /// Where the effects on tables and measurements go when they run on a second thread.
     let pipe: EffectPipe?
+    /// Rules the tables let go of, reused by the controllers for their next rules.
+    let rulePool = FlowRulePool()
     /// Events run so far (benchmarks report events per handover).
     public private(set) var eventsRun = 0
     public let metrics: Measurements
@@ -202,6 +204,7 @@ public final class Emulator {
         siteDelay = delays
         controllerIndex = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
         controllers = ids.map { FMCController(id: $0, topology: topo) }
+        for c in controllers { c.rulePool = rulePool }
         networkController = nets.map { n in ids.firstIndex(of: n.controller)! }
         busyUntil = [Int64](repeating: .min, count: ids.count)
         rng = SplitMix64(seed: settings.seed)
@@ -215,7 +218,7 @@ public final class Emulator {
         }
         if secondThread {
             let tables = self.tables, metrics = self.metrics
-            pipe = EffectPipe(sink: EffectSink(tables: tables, metrics: metrics))
+            pipe = EffectPipe(sink: EffectSink(tables: tables, metrics: metrics), pool: rulePool)
         } else {
             pipe = nil
         }
@@ -357,7 +360,7 @@ public final class Emulator {
             mark(pipe)
             pipe.add(e)
         } else {
-            _ = Emulator.apply(e, tables: tables, metrics: metrics)
+            if let old = Emulator.apply(e, tables: tables, metrics: metrics) { rulePool.recycle(old) }
         }
     }
 
@@ -869,7 +872,11 @@ final class EffectPipe: @unchecked Sendable {
     private var closed = false
     private var drained = false
 
-    init(sink: EffectSink) {
+    /// Where the released rules go (on the engine's thread).
+    private let pool: FlowRulePool
+
+    init(sink: EffectSink, pool: FlowRulePool) {
+        self.pool = pool
         filling.effects.reserveCapacity(batchSize)
         let thread = Thread { [self] in
             while var batch = take() {
@@ -917,9 +924,10 @@ final class EffectPipe: @unchecked Sendable {
         ready.append(consume full)
         condition.broadcast()
         condition.unlock()
-        // Emptied here, on the engine's thread (the last references to released rules).
+        // Emptied here, on the engine's thread (the last references to released rules, kept
+        // for the controllers' next rules).
         filling.effects.removeAll(keepingCapacity: true)
-        filling.released.removeAll(keepingCapacity: true)
+        while let r = filling.released.popLast() { pool.recycle(r) }
         filling.effects.reserveCapacity(batchSize)
     }
 
