@@ -100,10 +100,23 @@ public final class AddressTable<Value> {
         return body(&entries[i]!.value)
     }
 
+    /// Removes `key` if its value passes `test` (looked at in place); returns the value.
+    @inlinable
+    public func remove(_ key: IPAddress, if test: (borrowing Value) -> Bool) -> Value? {
+        guard let i = find(key), test(entries[i]!.value) else { return nil }
+        return removeEntry(at: i)
+    }
+
     /// Removes `key`; returns its value.
     @inlinable @discardableResult
     public func remove(_ key: IPAddress) -> Value? {
-        guard var hole = find(key) else { return nil }
+        guard let i = find(key) else { return nil }
+        return removeEntry(at: i)
+    }
+
+    @inlinable
+    func removeEntry(at i: Int) -> Value {
+        var hole = i
         let old = entries[hole].take()!.value
         stored -= 1
         // Backward-shift deletion: move later entries of the probe run into the hole when

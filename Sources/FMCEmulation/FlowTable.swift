@@ -40,9 +40,12 @@ final class FlowTable {
     /// Rules that count as FMC rules (infrastructure excluded).
     private(set) var fmcCount = 0
     /// Whether packets are looked up. A run without packets only installs and removes, and
-    /// then needs nothing but each entry's identity: rules are chained by their fingerprint
-    /// alone (chains of one, barring a collision), in `byDestination`.
+    /// then needs nothing but each entry's identity: `byEntry` holds the rules by
+    /// fingerprint, and the slots, chains and indexes above stay empty.
     let forPackets: Bool
+    /// Without packets: each rule under (fingerprint, k), k = 0 for the first entry with that
+    /// fingerprint and 1, 2... for different entries that share it (a 64-bit collision).
+    private let byEntry = AddressTable<FlowRule>(expected: 1024)
 
     init(forPackets: Bool = true) {
         self.forPackets = forPackets
@@ -61,8 +64,7 @@ final class FlowTable {
 
     /// Which index holds a rule: decided by its match alone, so a rule and the entry it
     /// replaces (same match and priority) are always in the same chain.
-    private func chainTable(_ m: FlowMatch, _ fp: UInt64) -> (AddressTable<Chain>, IPAddress)? {
-        if !forPackets { return (byDestination, IPAddress(high: fp, low: fp, isIPv4: false)) }
+    private func chainTable(_ m: FlowMatch) -> (AddressTable<Chain>, IPAddress)? {
         if let d = FlowTable.exact(m.destination) { return (byDestination, d) }
         if let s = FlowTable.exact(m.source) { return (bySource, s) }
         if let a = FlowTable.portOrTarget(m) { return (byPortOrTarget, a) }
@@ -87,9 +89,10 @@ final class FlowTable {
     @discardableResult
     func put(_ r: FlowRule, infrastructure: Bool, at t: Int64 = 0) -> FlowRule? {
         let fp = FlowTable.fingerprint(r)
+        if !forPackets { return putEntry(r, fp, infrastructure: infrastructure) }
         var slot: Slot = -1
         var old: FlowRule?
-        if let (table, address) = chainTable(r.match, fp) {
+        if let (table, address) = chainTable(r.match) {
             table.modify(address, default: { Chain(head: -1, tail: -1) }) { chain in
                 var s = chain.head
                 while s >= 0 {
@@ -127,11 +130,12 @@ final class FlowTable {
     @discardableResult
     func remove(_ r: FlowRule, infrastructure: Bool) -> FlowRule? {
         let fp = FlowTable.fingerprint(r)
+        if !forPackets { return removeEntry(r, fp, infrastructure: infrastructure) }
         // The rule the controller installed is usually the very one it removes: its slot is
         // then known and nothing is searched.
         let hint = r.tableSlot
         var found: Slot? = hint >= 0 && Int(hint) < entries.count && entries[Int(hint)].rule.map { $0.isSame(r) } == true ? hint : nil
-        if let (table, address) = chainTable(r.match, fp) {
+        if let (table, address) = chainTable(r.match) {
             if found == nil {
                 var s = table[address]?.head ?? -1
                 while s >= 0 && !isEntry(s, fp, r) { s = entries[Int(s)].next }
@@ -164,6 +168,50 @@ final class FlowTable {
         return old
     }
 
+    @inline(__always)
+    private static func entryKey(_ fp: UInt64, _ k: UInt64) -> IPAddress { IPAddress(high: fp, low: k, isIPv4: false) }
+
+    /// `put` without packets: one probe of `byEntry`.
+    private func putEntry(_ r: FlowRule, _ fp: UInt64, infrastructure: Bool) -> FlowRule? {
+        var k: UInt64 = 0
+        while true {
+            var inserted = false
+            var old: FlowRule?
+            let same: Bool = byEntry.modify(FlowTable.entryKey(fp, k), default: { inserted = true; return r }) { held in
+                if inserted { return true }
+                guard held.sameEntry(as: r) else { return false }
+                old = held
+                held = r
+                return true
+            }
+            if same {
+                if inserted && !infrastructure { fmcCount += 1 }
+                return old
+            }
+            k += 1
+        }
+    }
+
+    /// `remove` without packets. Entries after the removed one under the same fingerprint
+    /// move down one place, so that k = 0, 1... stay contiguous.
+    private func removeEntry(_ r: FlowRule, _ fp: UInt64, infrastructure: Bool) -> FlowRule? {
+        var k: UInt64 = 0
+        while true {
+            let key = FlowTable.entryKey(fp, k)
+            if let old = byEntry.remove(key, if: { $0.sameEntry(as: r) }) {
+                var next = k + 1
+                while let moved = byEntry.remove(FlowTable.entryKey(fp, next)) {
+                    byEntry.set(FlowTable.entryKey(fp, next - 1), moved)
+                    next += 1
+                }
+                if !infrastructure { fmcCount -= 1 }
+                return old
+            }
+            guard byEntry.contains(key) else { return nil }
+            k += 1
+        }
+    }
+
     func rule(_ s: Slot) -> FlowRule { entries[Int(s)].rule! }
 
     /// A packet matched the rule in slot `s` at `t`.
@@ -172,6 +220,7 @@ final class FlowTable {
     /// When this very rule (not merely an equal one) last matched a packet or was installed;
     /// nil if the table no longer holds it.
     func lastHit(of r: FlowRule) -> Int64? {
+        precondition(forPackets, "a table made without the packet indexes")
         let s = Int(r.tableSlot)
         guard s >= 0, s < entries.count, let held = entries[s].rule, held.isSame(r) else { return nil }
         return entries[s].lastHit
