@@ -76,7 +76,10 @@ public final class Emulator {
     let siteDelay: [Int64]
     let siteCount: Int
     var tables: [FlowTable]
-    var rng: SplitMix64
+    /// Flow-mod install times: drawn here, or (with the pipe) on the second thread, which
+    /// then owns the draws. Only install times are random, so the draws come in the same order
+    /// either way.
+    var installTimes: InstallTimes
     var queue = EventQueue()
     /// Controller outputs, one buffer reused for every message handled.
     var outputs: [ControlOutput] = []
@@ -86,8 +89,6 @@ public final class Emulator {
     /// marked for the second thread (see `note`).
     var runningSeq: UInt64 = .max
     var markedSeq: UInt64 = .max
-    /// With the pipe, rule changes are not engine events: the latest time one takes effect.
-    var lastRuleTime: Int64 = .min
     var busyUntil: [Int64]
     /// Migrating nodes, numbered when they first appear: their state sits in arrays, and
     /// events carry the number, not the address.
@@ -104,6 +105,7 @@ public final class Emulator {
     var failoverNs: [Int64] = []
     /// Where the effects on tables and measurements go when they run on a second thread.
     let pipe: EffectPipe?
+    private var sink: EffectSink?
     /// Rules the tables let go of, reused by the controllers for their next rules.
     let rulePool = FlowRulePool()
     /// Events run so far (benchmarks report events per handover).
@@ -207,7 +209,7 @@ public final class Emulator {
         for c in controllers { c.rulePool = rulePool }
         networkController = nets.map { n in ids.firstIndex(of: n.controller)! }
         busyUntil = [Int64](repeating: .min, count: ids.count)
-        rng = SplitMix64(seed: settings.seed)
+        installTimes = InstallTimes(latency: scenario.latency, seed: settings.seed)
         // Idle timeouts read the tables' hit times on the engine's thread, so they keep the
         // tables there.
         let secondThread = settings.measureOnSecondThread && topo.peerIdleTimeout == 0
@@ -218,7 +220,8 @@ public final class Emulator {
         }
         if secondThread {
             let tables = self.tables, metrics = self.metrics
-            pipe = EffectPipe(sink: EffectSink(tables: tables, metrics: metrics), pool: rulePool)
+            sink = EffectSink(tables: tables, metrics: metrics, installTimes: installTimes)
+            pipe = EffectPipe(sink: sink!, pool: rulePool)
         } else {
             pipe = nil
         }
@@ -312,10 +315,10 @@ public final class Emulator {
     /// Runs everything that is still scheduled, and waits for the second thread's share.
     public func finish() {
         advance(to: .max)
-        if let pipe {
-            // The last rule change is the run's last event, as it would be in the queue.
-            now = max(now, lastRuleTime)
+        if let pipe, let sink {
             pipe.finish()
+            // The last rule change is the run's last event, as it would be in the queue.
+            now = max(now, sink.lastRuleTime)
         }
         metrics.finish(at: now)
     }
@@ -342,11 +345,17 @@ public final class Emulator {
         case ruleLater(FlowRule, FlowModLater)
     }
 
-    /// A flow-mod on its way, for the second thread: who sent it when, and when and under
-    /// which key its engine event (`ruleEffective` or `ruleRemoved`) would have run.
+    /// A flow-mod on its way, for the second thread: who sent it when, when it reaches the
+    /// switch, and the sequence number its engine event (`ruleEffective` or `ruleRemoved`)
+    /// would have had. The second thread draws its install time and so knows when it applies.
     struct FlowModLater {
         var sentAt: Int64
-        var time: Int64
+        var arrive: Int64
+        /// Make-before-break: when the home port failed over, if the pre-installed failover
+        /// bucket makes this rule effective then (no draw); else `.min`.
+        var failoverAt: Int64
+        /// Set by the second thread when it draws the install time.
+        var time: Int64 = 0
         var seq: UInt64
         var controller: Int32
         var endpoint: Int32
@@ -378,18 +387,18 @@ public final class Emulator {
     /// message and its change) goes straight to the second thread as one effect, and the
     /// change is ordered there among the other effects by the key it would have had as an
     /// event: the engine's queue then holds about a sixth of the events of a handover.
-    func flowMod(_ r: FlowRule, install: Bool, controller c: Int, done: Int64, at t: Int64, longDistance: Bool) {
+    func flowMod(_ r: FlowRule, install: Bool, controller c: Int, done: Int64, arrive: Int64, failoverAt: Int64, longDistance: Bool) {
         let endpoint = switchEndpoint(r.network)
         if let pipe, r.idleTimeout == 0 {
             mark(pipe)
-            pipe.add(.ruleLater(r, FlowModLater(sentAt: done, time: t, seq: seq, controller: Int32(c), endpoint: Int32(endpoint),
-                                                install: install, longDistance: longDistance)))
+            pipe.add(.ruleLater(r, FlowModLater(sentAt: done, arrive: arrive, failoverAt: failoverAt, seq: seq, controller: Int32(c),
+                                                endpoint: Int32(endpoint), install: install, longDistance: longDistance)))
             seq += 1
             eventsRun += 1
-            lastRuleTime = max(lastRuleTime, t)
             return
         }
         note(.sent(.flowMod, controller: Int32(c), to: Int32(endpoint), longDistance: longDistance, at: done))
+        let t = installTimes.effective(install: install, done: done, arrive: arrive, failoverAt: failoverAt)
         schedule(t, install ? .ruleEffective(r, sentAt: done) : .ruleRemoved(r))
     }
 
@@ -588,20 +597,17 @@ public final class Emulator {
                 let n = r.network
                 let swSite = networkSite[n]
                 let arrive = done + scenario.latency.controllerSwitchNs + delay(site, swSite)
-                let effective: Int64
+                var failoverAt = Int64.min
                 if settings.strategy == .makeBeforeBreak && r.kind == .hsRedirect,
                    let f = r.node.flatMap({ nodeIndex[$0] }).map({ failoverNs[Int($0)] }), f != .min, f >= done - 1_000_000_000 {
-                    // The failover bucket was pre-installed: effective when the port went down.
-                    effective = max(f, done)
-                } else {
-                    effective = arrive + installTime()
+                    failoverAt = f
                 }
-                flowMod(r, install: true, controller: c, done: done, at: max(effective, arrive), longDistance: site != swSite)
+                flowMod(r, install: true, controller: c, done: done, arrive: arrive, failoverAt: failoverAt, longDistance: site != swSite)
             case let .remove(r):
                 let n = r.network
                 let swSite = networkSite[n]
                 let arrive = done + scenario.latency.controllerSwitchNs + delay(site, swSite)
-                flowMod(r, install: false, controller: c, done: done, at: arrive + installTime(), longDistance: site != swSite)
+                flowMod(r, install: false, controller: c, done: done, arrive: arrive, failoverAt: .min, longDistance: site != swSite)
             case let .send(toID, m):
                 guard let to = controllerIndex[toID] else { continue }
                 let toSite = controllerSite[to]
@@ -613,19 +619,6 @@ public final class Emulator {
         note(.mappings(Int32(c), held: Int32(ctl.mappingsHeld), at: done))
     }
 
-    /// Flow-mod install time drawn from the scenario's profile (seeded).
-    func installTime() -> Int64 {
-        if let fixed = scenario.latency.installFixedNs { return fixed }
-        switch scenario.latency.installProfile {
-        case .ovs:
-            // Log-normal with median 0.15 ms and p99 0.9 ms (measured on this project's OVS).
-            let z = rng.normal()
-            let sigma = log(0.9 / 0.15) / 2.326
-            return Int64((150_000 * exp(sigma * z)).rounded())
-        case .hardware:
-            return 1_000_000 + Int64(rng.uniform() * 9_000_000)
-        }
-    }
 
     func ruleEffective(_ r: FlowRule, _ n: Int, sentAt: Int64) {
         note(.ruleEffective(r, sentAt: sentAt, at: now))
@@ -805,13 +798,17 @@ struct EventQueue {
 final class EffectSink {
     let tables: [FlowTable]
     let metrics: Measurements
+    private var installTimes: InstallTimes
     private var due = EventQueue()
     private var pending: [Emulator.Effect?] = []
     private var free: [Int] = []
+    /// When the last rule change takes effect (read by the engine once the pipe is finished).
+    private(set) var lastRuleTime: Int64 = .min
 
-    init(tables: [FlowTable], metrics: Measurements) {
+    init(tables: [FlowTable], metrics: Measurements, installTimes: InstallTimes) {
         self.tables = tables
         self.metrics = metrics
+        self.installTimes = installTimes
     }
 
     /// Applies (or keeps) one effect; rules the tables let go of go to `released`.
@@ -819,19 +816,21 @@ final class EffectSink {
         switch e {
         case let .clock(t, s):
             applyDue(before: t, s, &released)
-        case let .ruleLater(_, m):
+        case .ruleLater(let r, var m):
+            m.time = installTimes.effective(install: m.install, done: m.sentAt, arrive: m.arrive, failoverAt: m.failoverAt)
+            lastRuleTime = max(lastRuleTime, m.time)
             // The flow-mod message now, where the engine sent it.
             metrics.message(.flowMod, from: Int(m.controller), to: Int(m.endpoint), longDistance: m.longDistance)
             metrics.controllerMessageOut(Int(m.controller), at: m.sentAt)
-            // The change later: kept as it came (moved, not copied: this thread touches no
-            // reference count).
+            // The change later.
+            let change = Emulator.Effect.ruleLater(r, m)
             let slot: Int
             if let f = free.popLast() {
                 slot = f
-                pending[f] = consume e
+                pending[f] = change
             } else {
                 slot = pending.count
-                pending.append(consume e)
+                pending.append(change)
             }
             due.push(Emulator.Scheduled(time: m.time, seq: m.seq, slot: slot))
         default:
@@ -959,5 +958,40 @@ final class EffectPipe: @unchecked Sendable {
         condition.lock()
         spare.append(batch)
         condition.unlock()
+    }
+}
+
+/// Flow-mod install times, drawn from the scenario's profile with the run's seed.
+struct InstallTimes {
+    let fixedNs: Int64?
+    let profile: InstallProfile
+    var rng: SplitMix64
+
+    init(latency: LatencyModel, seed: UInt64) {
+        fixedNs = latency.installFixedNs
+        profile = latency.installProfile
+        rng = SplitMix64(seed: seed)
+    }
+
+    mutating func draw() -> Int64 {
+        if let fixedNs { return fixedNs }
+        switch profile {
+        case .ovs:
+            // Log-normal with median 0.15 ms and p99 0.9 ms (measured on this project's OVS).
+            let z = rng.normal()
+            let sigma = log(0.9 / 0.15) / 2.326
+            return Int64((150_000 * exp(sigma * z)).rounded())
+        case .hardware:
+            return 1_000_000 + Int64(rng.uniform() * 9_000_000)
+        }
+    }
+
+    /// When a flow-mod sent at `done` and reaching its switch at `arrive` takes effect. An
+    /// install whose failover bucket was pre-installed (make-before-break) is effective when
+    /// the port went down, without a draw.
+    mutating func effective(install: Bool, done: Int64, arrive: Int64, failoverAt: Int64) -> Int64 {
+        guard install else { return arrive + draw() }
+        let effective = failoverAt != .min ? max(failoverAt, done) : arrive + draw()
+        return max(effective, arrive)
     }
 }
