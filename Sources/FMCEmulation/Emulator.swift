@@ -354,8 +354,6 @@ public final class Emulator {
         /// Make-before-break: when the home port failed over, if the pre-installed failover
         /// bucket makes this rule effective then (no draw); else `.min`.
         var failoverAt: Int64
-        /// Set by the second thread when it draws the install time.
-        var time: Int64 = 0
         var seq: UInt64
         var controller: Int32
         var endpoint: Int32
@@ -419,14 +417,15 @@ public final class Emulator {
         case let .mappings(c, held, t): metrics.mappings(Int(c), Int(held), at: t)
         case let .ruleEffective(r, sentAt, t): return effective(r, sentAt: sentAt, at: t, tables: tables, metrics: metrics)
         case let .ruleRemoved(r, t): return removed(r, at: t, tables: tables, metrics: metrics)
-        case let .ruleLater(r, m):
-            // Its time has come (EffectSink keeps it until then).
-            if m.install { return effective(r, sentAt: m.sentAt, at: m.time, tables: tables, metrics: metrics) }
-            return removed(r, at: m.time, tables: tables, metrics: metrics)
-        case .clock:
-            preconditionFailure("clock marks are for the second thread (EffectSink)")
+        case .clock, .ruleLater:
+            preconditionFailure("ordering effects are for the second thread (EffectSink)")
         }
         return nil
+    }
+
+    /// A flow-mod's change, applied at `t` (EffectSink keeps it until then).
+    static func applyLater(_ r: FlowRule, _ m: FlowModLater, at t: Int64, tables: [FlowTable], metrics: Measurements) -> FlowRule? {
+        m.install ? effective(r, sentAt: m.sentAt, at: t, tables: tables, metrics: metrics) : removed(r, at: t, tables: tables, metrics: metrics)
     }
 
     private static func effective(_ r: FlowRule, sentAt: Int64, at t: Int64, tables: [FlowTable], metrics: Measurements) -> FlowRule? {
@@ -816,23 +815,23 @@ final class EffectSink {
         switch e {
         case let .clock(t, s):
             applyDue(before: t, s, &released)
-        case .ruleLater(let r, var m):
-            m.time = installTimes.effective(install: m.install, done: m.sentAt, arrive: m.arrive, failoverAt: m.failoverAt)
-            lastRuleTime = max(lastRuleTime, m.time)
+        case let .ruleLater(_, m):
+            let time = installTimes.effective(install: m.install, done: m.sentAt, arrive: m.arrive, failoverAt: m.failoverAt)
+            lastRuleTime = max(lastRuleTime, time)
             // The flow-mod message now, where the engine sent it.
             metrics.message(.flowMod, from: Int(m.controller), to: Int(m.endpoint), longDistance: m.longDistance)
             metrics.controllerMessageOut(Int(m.controller), at: m.sentAt)
-            // The change later.
-            let change = Emulator.Effect.ruleLater(r, m)
+            // The change later, at `time`: kept as it came (moved, not copied, so that this
+            // thread does not touch the rule's reference count).
             let slot: Int
             if let f = free.popLast() {
                 slot = f
-                pending[f] = change
+                pending[f] = consume e
             } else {
                 slot = pending.count
-                pending.append(change)
+                pending.append(consume e)
             }
-            due.push(Emulator.Scheduled(time: m.time, seq: m.seq, slot: slot))
+            due.push(Emulator.Scheduled(time: time, seq: m.seq, slot: slot))
         default:
             if let old = Emulator.apply(e, tables: tables, metrics: metrics) { released.append(old) }
         }
@@ -844,7 +843,8 @@ final class EffectSink {
             due.pop()
             let change = pending[top.slot].take()!
             free.append(top.slot)
-            if let old = Emulator.apply(change, tables: tables, metrics: metrics) { released.append(old) }
+            guard case let .ruleLater(r, m) = change else { preconditionFailure("only rule changes wait") }
+            if let old = Emulator.applyLater(r, m, at: top.time, tables: tables, metrics: metrics) { released.append(old) }
         }
     }
 }
