@@ -380,7 +380,8 @@ public final class Emulator {
         }
     }
 
-    /// Controller `c` sends a flow-mod now (`done`), taking effect at `t`. Without packets
+    /// Controller `c` sends a flow-mod at `done`; it reaches its switch at `arrive` and takes
+    /// effect after the drawn install time (see `InstallTimes.effective`). Without packets
     /// nothing on this thread reads the tables, so with the pipe the whole flow-mod (its
     /// message and its change) goes straight to the second thread as one effect, and the
     /// change is ordered there among the other effects by the key it would have had as an
@@ -400,10 +401,11 @@ public final class Emulator {
         schedule(t, install ? .ruleEffective(r, sentAt: done) : .ruleRemoved(r))
     }
 
-    /// Applies one effect. Returns the rule a table let go of (replaced or removed), so that
-    /// the pipe can hand it back to the engine's thread to be freed there: freeing memory that
-    /// another thread allocated makes glibc's malloc lock that thread's arena, and the two
-    /// threads then contend on every rule.
+    /// Applies one effect. Returns the rule a table let go of (replaced or removed), for the
+    /// engine's thread to recycle (`FlowRulePool`). With the pipe it goes back with its batch
+    /// rather than being freed on the second thread: freeing memory another thread allocated
+    /// makes glibc's malloc lock that thread's arena, and the two threads then contend on
+    /// every rule.
     static func apply(_ e: Effect, tables: [FlowTable], metrics: Measurements) -> FlowRule? {
         switch e {
         case let .handoverStarted(node, from, to, t):
@@ -821,8 +823,8 @@ final class EffectSink {
             // The flow-mod message now, where the engine sent it.
             metrics.message(.flowMod, from: Int(m.controller), to: Int(m.endpoint), longDistance: m.longDistance)
             metrics.controllerMessageOut(Int(m.controller), at: m.sentAt)
-            // The change later, at `time`: kept as it came (moved, not copied, so that this
-            // thread does not touch the rule's reference count).
+            // The change later, at `time`: kept as it came (moved, not copied). Changes wait
+            // only for their install time, so few wait at once.
             let slot: Int
             if let f = free.popLast() {
                 slot = f
@@ -852,8 +854,8 @@ final class EffectSink {
 /// The engine's effects on their way to the thread that applies them: batches of a few
 /// thousand through a short bounded queue, so the engine waits only when that thread falls
 /// behind, and memory stays bounded. Batches go back to the engine's thread after use, with
-/// the rules the tables let go of, and are emptied there: what the engine allocated, the
-/// engine frees (see `Emulator.apply`).
+/// the rules the tables let go of, and are emptied there: the engine recycles those rules
+/// (see `Emulator.apply`).
 final class EffectPipe: @unchecked Sendable {
     struct Batch {
         var effects: [Emulator.Effect] = []
