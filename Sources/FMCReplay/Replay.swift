@@ -120,7 +120,7 @@ public enum Replay {
                     } else if let net = a.network.flatMap({ networkIndex[$0] }) {
                         // A trace node no capture host plays: it still moves (rules, messages),
                         // under an identifier of the first network it attaches to.
-                        address = try synthetic.next(in: net, node: names.names.indices.contains(a.node) ? names.names[a.node] : "\(a.node)")
+                        address = try synthetic.next(in: net, node: names.name(a.node) ?? "\(a.node)")
                         result.syntheticNodes += 1
                     }
                     if a.node >= addressOf.count { addressOf.append(contentsOf: repeatElement(nil, count: a.node + 1 - addressOf.count)) }

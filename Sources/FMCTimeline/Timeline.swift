@@ -81,7 +81,7 @@ public final class NodeAssigner {
     /// The capture host of a trace node, assigning one on first sight.
     public func host(for node: Int) -> IPAddress? {
         if let h = hostOf[node] { return h }
-        let name = node < names.count ? names.names[node] : String(node)
+        let name = names.name(node) ?? String(node)
         var h = explicit[name]
         if h == nil && auto && !free.isEmpty { h = free.removeFirst() }
         guard let h else { return nil }

@@ -9,6 +9,7 @@
 // the start for simulators, since the epoch for dated logs); the Timeline aligns clocks.
 
 import FMCCore
+import Foundation
 
 public enum MobilityFormat: String, Sendable, CaseIterable {
     /// `time,node,network[,cell]` CSV (fmc's native attachment format).
@@ -72,23 +73,38 @@ public enum MobilityRecord: Equatable, Sendable {
 }
 
 /// Trace node names interned to dense indices, so per-node state lives in arrays.
-public final class NodeTable {
-    public private(set) var names: [String] = []
+///
+/// Thread-safe: a replay parses the trace on one thread (interning names as nodes first
+/// appear) while another looks names up for the nodes it has seen.
+public final class NodeTable: @unchecked Sendable {
+    private let lock = NSLock()
+    /// Guarded by `lock`.
+    private var table: [String] = []
     private var index: [String: Int] = [:]
 
     public init() {}
 
-    public var count: Int { names.count }
+    /// Every name so far, numbered from 0 (a snapshot).
+    public var names: [String] { lock.withLock { table } }
 
-    public func intern(_ name: String) -> Int {
-        if let i = index[name] { return i }
-        let i = names.count
-        names.append(name)
-        index[name] = i
-        return i
+    public var count: Int { lock.withLock { table.count } }
+
+    /// The name of node `i`, if there is one.
+    public func name(_ i: Int) -> String? {
+        lock.withLock { table.indices.contains(i) ? table[i] : nil }
     }
 
-    public func lookup(_ name: String) -> Int? { index[name] }
+    public func intern(_ name: String) -> Int {
+        lock.withLock {
+            if let i = index[name] { return i }
+            let i = table.count
+            table.append(name)
+            index[name] = i
+            return i
+        }
+    }
+
+    public func lookup(_ name: String) -> Int? { lock.withLock { index[name] } }
 }
 
 /// Settings some formats need; every field has a sensible default.
