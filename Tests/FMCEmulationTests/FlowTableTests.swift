@@ -48,4 +48,30 @@ struct FlowTableTests {
         }
         #expect(plain.fmcCount > 0)
     }
+
+    /// Entries with one fingerprint but different identities: in one switch only a 64-bit
+    /// collision does this, but the switch name is part of an entry's identity and not of its
+    /// fingerprint, so rules that differ only in it take the collision path.
+    @Test("different entries under one fingerprint", arguments: [false, true])
+    func collision(indexed: Bool) {
+        let table = FlowTable(forPackets: indexed)
+        func named(_ sw: String, _ v: Int) -> FlowRule {
+            var r = rule(0, v)
+            r.switchID = sw
+            return r
+        }
+        let a = named("s1", 0), b = named("s2", 0), c = named("s3", 0)
+        #expect(a.entryFingerprint == b.entryFingerprint && b.entryFingerprint == c.entryFingerprint)
+        #expect(table.put(a, infrastructure: false) == nil)
+        #expect(table.put(b, infrastructure: false) == nil)
+        #expect(table.put(c, infrastructure: false) == nil)
+        #expect(table.fmcCount == 3)
+        // Replacing the second one, then removing the first: the others stay reachable.
+        #expect(table.put(named("s2", 1), infrastructure: false) == b)
+        #expect(table.remove(a, infrastructure: false) == a)
+        #expect(table.remove(a, infrastructure: false) == nil)
+        #expect(table.remove(c, infrastructure: false) == c)
+        #expect(table.remove(named("s2", 2), infrastructure: false) == named("s2", 1))
+        #expect(table.fmcCount == 0)
+    }
 }
