@@ -224,12 +224,11 @@ public enum RuleKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
 /// controller outputs, event queues, controller bookkeeping and flow tables several times per
 /// handover, and a copy is then one reference count instead of a 200-byte move.
 public struct FlowRule: Hashable, Sendable, CustomStringConvertible {
+    /// The rule's value, field by field. What tables and measurements read for every change
+    /// comes first, so that it shares the object's first cache line with the reference count;
+    /// the rest is read rarely (a fingerprint matched, a listing).
     @usableFromInline
-    final class Storage: @unchecked Sendable {
-        // What tables and measurements read for every change comes first, in the object's
-        // first cache line; the rest is read rarely (a fingerprint matched, a listing).
-        /// Not part of the value (see `tableSlot`).
-        @usableFromInline var slot: Int32 = -1
+    struct Fields: Hashable {
         @usableFromInline var priority: UInt16
         @usableFromInline var idleTimeout: UInt16
         /// `match.fold + priority`, kept with the rule (see `entryFingerprint`).
@@ -243,7 +242,7 @@ public struct FlowRule: Hashable, Sendable, CustomStringConvertible {
         @usableFromInline var match: FlowMatch
         @usableFromInline var actions: FlowActions
 
-        @usableFromInline
+        @inlinable
         init(_ switchID: String, _ network: Int, _ priority: UInt16, _ match: FlowMatch, _ actions: FlowActions, _ idleTimeout: UInt16,
              _ kind: RuleKind, _ role: RuleRole, _ node: IPAddress?, _ cookie: UInt64) {
             self.switchID = switchID
@@ -258,26 +257,25 @@ public struct FlowRule: Hashable, Sendable, CustomStringConvertible {
             self.cookie = cookie
             fingerprint = match.fold &+ UInt64(priority)
         }
+    }
+
+    @usableFromInline
+    final class Storage: @unchecked Sendable {
+        /// Not part of the value (see `tableSlot`).
+        @usableFromInline var slot: Int32 = -1
+        @usableFromInline var f: Fields
 
         @usableFromInline
-        func copy() -> Storage { Storage(switchID, network, priority, match, actions, idleTimeout, kind, role, node, cookie) }
+        init(_ f: Fields) { self.f = f }
+
+        @usableFromInline
+        func copy() -> Storage { Storage(f) }
 
         /// Made anew from a pool (see `FlowRulePool`).
         @usableFromInline
-        func reset(_ switchID: String, _ network: Int, _ priority: UInt16, _ match: FlowMatch, _ actions: FlowActions, _ idleTimeout: UInt16,
-                   _ kind: RuleKind, _ role: RuleRole, _ node: IPAddress?, _ cookie: UInt64) {
+        func reset(_ f: Fields) {
             slot = -1
-            self.switchID = switchID
-            self.network = network
-            self.priority = priority
-            self.match = match
-            self.actions = actions
-            self.idleTimeout = idleTimeout
-            self.kind = kind
-            self.role = role
-            self.node = node
-            self.cookie = cookie
-            fingerprint = match.fold &+ UInt64(priority)
+            self.f = f
         }
     }
 
@@ -290,55 +288,55 @@ public struct FlowRule: Hashable, Sendable, CustomStringConvertible {
 
     /// Edge switch holding the rule.
     @inlinable public var switchID: String {
-        get { storage.switchID }
-        set { unique(); storage.switchID = newValue }
+        get { storage.f.switchID }
+        set { unique(); storage.f.switchID = newValue }
     }
     /// The network whose edge switch holds the rule (its index in the topology), so drivers
     /// find the switch without looking its name up per flow-mod.
     @inlinable public var network: Int {
-        get { storage.network }
-        set { unique(); storage.network = newValue }
+        get { storage.f.network }
+        set { unique(); storage.f.network = newValue }
     }
     @inlinable public var priority: UInt16 {
-        get { storage.priority }
-        set { unique(); storage.priority = newValue; storage.fingerprint = storage.match.fold &+ UInt64(newValue) }
+        get { storage.f.priority }
+        set { unique(); storage.f.priority = newValue; storage.f.fingerprint = storage.f.match.fold &+ UInt64(newValue) }
     }
     @inlinable public var match: FlowMatch {
-        get { storage.match }
-        set { unique(); storage.match = newValue; storage.fingerprint = newValue.fold &+ UInt64(storage.priority) }
+        get { storage.f.match }
+        set { unique(); storage.f.match = newValue; storage.f.fingerprint = newValue.fold &+ UInt64(storage.f.priority) }
     }
     /// The table entry's identity (match and priority) folded to one word: equal entries have
     /// equal fingerprints, so a search compares words and touches a rule only on a match.
-    @inlinable public var entryFingerprint: UInt64 { storage.fingerprint }
+    @inlinable public var entryFingerprint: UInt64 { storage.f.fingerprint }
     @inlinable public var actions: FlowActions {
-        get { storage.actions }
-        set { unique(); storage.actions = newValue }
+        get { storage.f.actions }
+        set { unique(); storage.f.actions = newValue }
     }
     /// Seconds without a matching packet after which the switch removes the rule; 0 = never.
     @inlinable public var idleTimeout: UInt16 {
-        get { storage.idleTimeout }
-        set { unique(); storage.idleTimeout = newValue }
+        get { storage.f.idleTimeout }
+        set { unique(); storage.f.idleTimeout = newValue }
     }
     /// What the rule is for (docs/fmc-rules.md).
     @inlinable public var kind: RuleKind {
-        get { storage.kind }
-        set { unique(); storage.kind = newValue }
+        get { storage.f.kind }
+        set { unique(); storage.f.kind = newValue }
     }
     /// The rule's name, e.g. "hs-redirect" (named in every rule listing).
-    public var name: String { storage.kind.name }
+    public var name: String { storage.f.kind.name }
     @inlinable public var role: RuleRole {
-        get { storage.role }
-        set { unique(); storage.role = newValue }
+        get { storage.f.role }
+        set { unique(); storage.f.role = newValue }
     }
     /// The migrating node the rule serves (nil for base rules).
     @inlinable public var node: IPAddress? {
-        get { storage.node }
-        set { unique(); storage.node = newValue }
+        get { storage.f.node }
+        set { unique(); storage.f.node = newValue }
     }
     /// OpenFlow cookie: lets a controller delete all rules of one node at once.
     @inlinable public var cookie: UInt64 {
-        get { storage.cookie }
-        set { unique(); storage.cookie = newValue }
+        get { storage.f.cookie }
+        set { unique(); storage.f.cookie = newValue }
     }
     /// Where an emulated flow table keeps this very rule, so that removing it needs no search.
     /// A cache, not part of the value: never compared or hashed, set without copying (a rule
@@ -352,42 +350,27 @@ public struct FlowRule: Hashable, Sendable, CustomStringConvertible {
 
     public init(switchID: String, network: Int, priority: UInt16, match: FlowMatch, actions: FlowActions, idleTimeout: UInt16 = 0,
                 kind: RuleKind, role: RuleRole, node: IPAddress?, cookie: UInt64 = 0) {
-        storage = Storage(switchID, network, priority, match, actions, idleTimeout, kind, role, node, cookie)
+        storage = Storage(Fields(switchID, network, priority, match, actions, idleTimeout, kind, role, node, cookie))
     }
 
     /// The same, in storage from `pool` when it has some.
     @inlinable
     public init(pool: FlowRulePool?, switchID: String, network: Int, priority: UInt16, match: FlowMatch, actions: FlowActions,
                 idleTimeout: UInt16 = 0, kind: RuleKind, role: RuleRole, node: IPAddress?, cookie: UInt64 = 0) {
+        let f = Fields(switchID, network, priority, match, actions, idleTimeout, kind, role, node, cookie)
         if let s = pool?.spare.popLast() {
-            s.reset(switchID, network, priority, match, actions, idleTimeout, kind, role, node, cookie)
+            s.reset(f)
             storage = s
         } else {
-            storage = Storage(switchID, network, priority, match, actions, idleTimeout, kind, role, node, cookie)
+            storage = Storage(f)
         }
     }
 
     public static func == (a: FlowRule, b: FlowRule) -> Bool {
-        if a.storage === b.storage { return true }
-        let x = a.storage, y = b.storage
-        return x.priority == y.priority && x.match == y.match && x.switchID == y.switchID && x.network == y.network
-            && x.actions == y.actions && x.idleTimeout == y.idleTimeout && x.kind == y.kind && x.role == y.role
-            && x.node == y.node && x.cookie == y.cookie
+        a.storage === b.storage || a.storage.f == b.storage.f
     }
 
-    public func hash(into hasher: inout Hasher) {
-        let x = storage
-        hasher.combine(x.switchID)
-        hasher.combine(x.network)
-        hasher.combine(x.priority)
-        hasher.combine(x.match)
-        hasher.combine(x.actions)
-        hasher.combine(x.idleTimeout)
-        hasher.combine(x.kind)
-        hasher.combine(x.role)
-        hasher.combine(x.node)
-        hasher.combine(x.cookie)
-    }
+    public func hash(into hasher: inout Hasher) { hasher.combine(storage.f) }
 
     /// Identity in a flow table: OpenFlow replaces a rule with the same match and priority.
     public var key: RuleKey { RuleKey(switchID: switchID, priority: priority, match: match) }
@@ -397,7 +380,7 @@ public struct FlowRule: Hashable, Sendable, CustomStringConvertible {
     @inlinable
     public func sameEntry(as other: FlowRule) -> Bool {
         let x = storage, y = other.storage
-        return x === y || (x.priority == y.priority && x.match == y.match && x.switchID == y.switchID)
+        return x === y || (x.f.priority == y.f.priority && x.f.match == y.f.match && x.f.switchID == y.f.switchID)
     }
 
     public var description: String {

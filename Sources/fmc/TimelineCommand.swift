@@ -80,9 +80,9 @@ struct TimelineCommand: ParsableCommand {
                 case let .attachment(a):
                     let host = assigner.host(for: a.node).map { $0.description } ?? ""
                     out.append(a.network == nil ? ",detach," : ",attach,")
-                    out.append("\(reader.nodes.names[a.node]),\(host),\(a.network ?? ""),\(a.point ?? ""),,,,")
+                    out.append("\(reader.nodes.name(a.node) ?? ""),\(host),\(a.network ?? ""),\(a.point ?? ""),,,,")
                 case let .packet(p):
-                    let node = assigner.nodeOf[p.info.source].map { reader.nodes.names[$0] } ?? ""
+                    let node = assigner.nodeOf[p.info.source].flatMap { reader.nodes.name($0) } ?? ""
                     out.append(",packet,\(node),,,,\(p.info.source),\(p.info.destination),\(p.info.ipProtocol),\(p.length)")
                 }
                 out.newline()

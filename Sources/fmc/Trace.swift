@@ -84,7 +84,7 @@ struct Convert: ParsableCommand {
                 while let s = try sampler.next() {
                     out.append(seconds: s.timeNs)
                     out.append(byte: 44)
-                    out.append(reader.nodes.names[s.node])
+                    out.append(reader.nodes.name(s.node) ?? "")
                     out.append(byte: 44)
                     out.append(fixed: s.position.x, decimals: decimals)
                     out.append(byte: 44)
@@ -100,7 +100,7 @@ struct Convert: ParsableCommand {
                 while let e = try stream.next() {
                     out.append(seconds: e.timeNs)
                     out.append(byte: 44)
-                    out.append(reader.nodes.names[e.node])
+                    out.append(reader.nodes.name(e.node) ?? "")
                     out.append(byte: 44)
                     out.append(e.network ?? "")
                     out.append(byte: 44)
