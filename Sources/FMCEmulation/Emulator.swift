@@ -105,7 +105,6 @@ public final class Emulator {
     var failoverNs: [Int64] = []
     /// Where the effects on tables and measurements go when they run on a second thread.
     let pipe: EffectPipe?
-    private var sink: EffectSink?
     /// Rules the tables let go of, reused by the controllers for their next rules.
     let rulePool = FlowRulePool()
     /// Events run so far (benchmarks report events per handover).
@@ -219,9 +218,7 @@ public final class Emulator {
             for r in infrastructureRules(for: i, in: topo) { tables[i].put(r, infrastructure: true) }
         }
         if secondThread {
-            let tables = self.tables, metrics = self.metrics
-            sink = EffectSink(tables: tables, metrics: metrics, installTimes: installTimes)
-            pipe = EffectPipe(sink: sink!, pool: rulePool)
+            pipe = EffectPipe(sink: EffectSink(tables: tables, metrics: metrics, installTimes: installTimes), pool: rulePool)
         } else {
             pipe = nil
         }
@@ -315,10 +312,10 @@ public final class Emulator {
     /// Runs everything that is still scheduled, and waits for the second thread's share.
     public func finish() {
         advance(to: .max)
-        if let pipe, let sink {
+        if let pipe {
             pipe.finish()
             // The last rule change is the run's last event, as it would be in the queue.
-            now = max(now, sink.lastRuleTime)
+            now = max(now, pipe.sink.lastRuleTime)
         }
         metrics.finish(at: now)
     }
@@ -380,15 +377,21 @@ public final class Emulator {
         }
     }
 
-    /// Controller `c` sends a flow-mod at `done`; it reaches its switch at `arrive` and takes
-    /// effect after the drawn install time (see `InstallTimes.effective`). Without packets
+    /// Controller `c` (at `site`) sends a flow-mod at `done`; it reaches its switch after the
+    /// control latency and takes effect after the drawn install time (see
+    /// `InstallTimes.effective`). Without packets
     /// nothing on this thread reads the tables, so with the pipe the whole flow-mod (its
     /// message and its change) goes straight to the second thread as one effect, and the
     /// change is ordered there among the other effects by the key it would have had as an
     /// event: the engine's queue then holds about a sixth of the events of a handover.
-    func flowMod(_ r: FlowRule, install: Bool, controller c: Int, done: Int64, arrive: Int64, failoverAt: Int64, longDistance: Bool) {
-        let endpoint = switchEndpoint(r.network)
-        if let pipe, r.idleTimeout == 0 {
+    func flowMod(_ r: FlowRule, install: Bool, controller c: Int, site: Int, done: Int64, failoverAt: Int64) {
+        let n = r.network
+        let swSite = networkSite[n]
+        let arrive = done + scenario.latency.controllerSwitchNs + delay(site, swSite)
+        let longDistance = site != swSite
+        let endpoint = switchEndpoint(n)
+        // (With the pipe no rule has an idle timeout: their checks need the tables here.)
+        if let pipe {
             mark(pipe)
             pipe.add(.ruleLater(r, FlowModLater(sentAt: done, arrive: arrive, failoverAt: failoverAt, seq: seq, controller: Int32(c),
                                                 endpoint: Int32(endpoint), install: install, longDistance: longDistance)))
@@ -595,20 +598,14 @@ public final class Emulator {
         for o in outputs {
             switch o {
             case let .install(r):
-                let n = r.network
-                let swSite = networkSite[n]
-                let arrive = done + scenario.latency.controllerSwitchNs + delay(site, swSite)
                 var failoverAt = Int64.min
                 if settings.strategy == .makeBeforeBreak && r.kind == .hsRedirect,
                    let f = r.node.flatMap({ nodeIndex[$0] }).map({ failoverNs[Int($0)] }), f != .min, f >= done - 1_000_000_000 {
                     failoverAt = f
                 }
-                flowMod(r, install: true, controller: c, done: done, arrive: arrive, failoverAt: failoverAt, longDistance: site != swSite)
+                flowMod(r, install: true, controller: c, site: site, done: done, failoverAt: failoverAt)
             case let .remove(r):
-                let n = r.network
-                let swSite = networkSite[n]
-                let arrive = done + scenario.latency.controllerSwitchNs + delay(site, swSite)
-                flowMod(r, install: false, controller: c, done: done, arrive: arrive, failoverAt: .min, longDistance: site != swSite)
+                flowMod(r, install: false, controller: c, site: site, done: done, failoverAt: .min)
             case let .send(toID, m):
                 guard let to = controllerIndex[toID] else { continue }
                 let toSite = controllerSite[to]
@@ -875,16 +872,20 @@ final class EffectPipe: @unchecked Sendable {
 
     /// Where the released rules go (on the engine's thread).
     private let pool: FlowRulePool
+    /// The other thread's side. The engine reads it only once `finish()` has returned.
+    let sink: EffectSink
 
     init(sink: EffectSink, pool: FlowRulePool) {
         self.pool = pool
+        self.sink = sink
         filling.effects.reserveCapacity(batchSize)
         let thread = Thread { [self] in
             while var batch = take() {
                 var released: [FlowRule] = []
                 swap(&released, &batch.released)
                 batch.effects.withUnsafeMutableBufferPointer { effects in
-                    // Moved out (no reference counting on this thread), a plain value left behind.
+                    // Moved out rather than copied, a plain value left behind for the engine
+                    // to empty.
                     guard let base = effects.baseAddress else { return }
                     for i in 0..<effects.count {
                         let e = (base + i).move()
@@ -932,7 +933,8 @@ final class EffectPipe: @unchecked Sendable {
         filling.effects.reserveCapacity(batchSize)
     }
 
-    /// Hands over what is left and waits until all of it is applied. Called once.
+    /// Hands over what is left and waits until all of it is applied. Idempotent (the
+    /// emulator's deinit calls it again).
     func finish() {
         flush()
         condition.lock()
